@@ -1,0 +1,153 @@
+package detect
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// Allowlist holds what the user (config file) says is not a secret.
+type Allowlist struct {
+	// Paths are doublestar globs matched against slash-separated paths.
+	Paths []string `yaml:"paths"`
+	// Regexes are matched against the secret.
+	Regexes []string `yaml:"regexes"`
+	// Stopwords make a secret that contains one (case-insensitive) not a
+	// finding.
+	Stopwords []string `yaml:"stopwords"`
+
+	regexes   []*regexp.Regexp
+	stopwords []string
+}
+
+// builtinPaths are files whose contents are hashes and checksums by
+// design: lock files and dependency sums.
+var builtinPaths = []string{
+	"**/package-lock.json", "**/npm-shrinkwrap.json", "**/yarn.lock", "**/pnpm-lock.yaml",
+	"**/go.sum", "**/go.work.sum", "**/Cargo.lock", "**/poetry.lock", "**/Pipfile.lock",
+	"**/composer.lock", "**/Gemfile.lock", "**/packages.lock.json", "**/gradle.lockfile",
+	"**/flake.lock", "**/uv.lock", "**/bun.lock", "**/mix.lock", "**/pubspec.lock",
+	"**/Package.resolved", "**/.terraform.lock.hcl",
+}
+
+// builtinStopwords mark documentation values and placeholders. They are
+// checked on the secret only, never on the surrounding line.
+var builtinStopwords = []string{
+	"example", "placeholder", "changeme", "change_me", "change-me", "your_", "your-", "yourtoken",
+	"yourkey", "yourpassword", "redacted", "dummy", "<your", "insert_", "replace_me", "replaceme",
+	"sample", "xxxxxx", "******", "000000000000", "111111111111", "aaaaaaaaaaaa",
+	"...", "secret_here", "token_here", "key_here", "notasecret", "not_a_secret", "fake",
+}
+
+// placeholderShapes are whole-secret shapes that reference a value kept
+// elsewhere, or that stand for one in templates.
+var placeholderShapes = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|%\([^)]*\)s?|%[sdv]|<[^>]*>|\{\{[^}]*\}\}|\[[^\]]*\]|@[A-Za-z_][A-Za-z0-9_]*@|#\{[^}]*\})$`)
+
+// genericNoise are values that a fallback rule must not report: UUIDs,
+// hashes, paths, numbers and plain words.
+var genericNoise = []*regexp.Regexp{
+	regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`), // UUID
+	regexp.MustCompile(`^(?:sha\d*[-:])?[0-9a-f]{40}$|^(?:sha\d*[-:])?[0-9a-f]{64}$`),                     // git SHA, sha256
+	regexp.MustCompile(`^[0-9.\-_:/]+$`),                                                                  // numbers, dates, versions
+	regexp.MustCompile(`^(?:[a-z]+[_\-.]?)+$`),                                                          // lower-case words
+	regexp.MustCompile(`^(?:[A-Z][a-z]+)+$`),                                                            // CamelCaseWords
+	regexp.MustCompile(`^(?:[A-Z]+_?)+$`),                                                               // UPPER_CASE_NAMES
+	regexp.MustCompile(`^(?:https?://|file:|/|\./|\.\./)`),                                              // URLs and paths
+	regexp.MustCompile(`^(?:true|false|null|none|nil|undefined)$`),
+}
+
+func (a *Allowlist) compile() error {
+	a.regexes = a.regexes[:0]
+	for _, r := range a.Regexes {
+		re, err := regexp.Compile(r)
+		if err != nil {
+			return fmt.Errorf("allowlist regex %q: %w", r, err)
+		}
+		a.regexes = append(a.regexes, re)
+	}
+	a.stopwords = a.stopwords[:0]
+	for _, s := range append(append([]string{}, builtinStopwords...), a.Stopwords...) {
+		a.stopwords = append(a.stopwords, strings.ToLower(s))
+	}
+	for _, p := range a.Paths {
+		if !doublestar.ValidatePattern(p) {
+			return fmt.Errorf("allowlist path %q is not a valid glob", p)
+		}
+	}
+	return nil
+}
+
+// PathAllowed reports whether path is excluded from scanning.
+func (a *Allowlist) PathAllowed(path string) bool {
+	for _, p := range builtinPaths {
+		if ok, _ := doublestar.Match(p, path); ok {
+			return true
+		}
+	}
+	for _, p := range a.Paths {
+		if ok, _ := doublestar.Match(p, path); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rejectSecret says why a secret is allowlisted, or returns "".
+func (a *Allowlist) rejectSecret(secret string, generic bool) string {
+	lower := strings.ToLower(secret)
+	for _, s := range a.stopwords {
+		if strings.Contains(lower, s) {
+			return "stopword " + s
+		}
+	}
+	if placeholderShapes.MatchString(secret) {
+		return "placeholder or variable reference"
+	}
+	if repeatedChar(secret) {
+		return "one character repeated"
+	}
+	for _, re := range a.regexes {
+		if re.MatchString(secret) {
+			return "allowlist regex " + re.String()
+		}
+	}
+	if generic {
+		for _, re := range genericNoise {
+			if re.MatchString(secret) {
+				return "not secret-like: " + re.String()
+			}
+		}
+	}
+	return ""
+}
+
+// repeatedChar reports whether most of s is one character (xxxx, ****).
+func repeatedChar(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	var counts [256]int
+	for i := 0; i < len(s); i++ {
+		counts[s[i]]++
+	}
+	for _, c := range counts {
+		if c*10 >= len(s)*7 {
+			return true
+		}
+	}
+	return false
+}
+
+var inlineMarkers = [][]byte{[]byte("sprawl:allow"), []byte("gitleaks:allow")}
+
+func inlineAllowed(line []byte) bool {
+	for _, m := range inlineMarkers {
+		if bytes.Contains(line, m) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,403 @@
+package detect
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"unsafe"
+
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// lineReach bounds how far from a keyword, on the keyword's line, a
+// pattern may match; it keeps minified one-line files from costing a regex
+// run over the whole file per keyword.
+const lineReach = 1024
+
+// maxLineText caps the context line kept with a finding.
+const maxLineText = 400
+
+// Engine matches rules against chunks. It is safe for concurrent use.
+type Engine struct {
+	rules   []*Rule
+	ac      ahocorasick.AhoCorasick
+	kwRules [][]int // keyword index -> rule indices
+	allow   *Allowlist
+	decode  bool
+}
+
+// Options configures an Engine.
+type Options struct {
+	// Allow holds the global allowlist (config file and built-in filters).
+	Allow *Allowlist
+	// Decode also scans base64 and percent-encoded text, one level deep.
+	Decode bool
+}
+
+// NewEngine builds the keyword automaton for a rule set.
+func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
+	e := &Engine{rules: rules, allow: opts.Allow, decode: opts.Decode}
+	if e.allow == nil {
+		e.allow = &Allowlist{}
+	}
+	if err := e.allow.compile(); err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	var keywords []string
+	for ri, r := range rules {
+		if r.re == nil {
+			if err := r.Compile(); err != nil {
+				return nil, err
+			}
+		}
+		for _, k := range r.Keywords {
+			k = asciiLower(k)
+			ki, ok := index[k]
+			if !ok {
+				ki = len(keywords)
+				index[k] = ki
+				keywords = append(keywords, k)
+				e.kwRules = append(e.kwRules, nil)
+			}
+			e.kwRules[ki] = appendUnique(e.kwRules[ki], ri)
+		}
+	}
+	if len(keywords) == 0 {
+		return nil, fmt.Errorf("no rules to match")
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{
+		AsciiCaseInsensitive: true,
+		MatchKind:            ahocorasick.StandardMatch,
+		DFA:                  true,
+	})
+	e.ac = b.Build(keywords)
+	return e, nil
+}
+
+// Rules returns the engine's rules, sorted by id.
+func (e *Engine) Rules() []*Rule { return e.rules }
+
+// PathAllowed reports whether a path is excluded by the allowlist; walkers
+// call it before opening anything.
+func (e *Engine) PathAllowed(path string) bool { return e.allow.PathAllowed(path) }
+
+// hit is one keyword occurrence for one rule.
+type hit struct {
+	rule       int
+	start, end int
+}
+
+// rawMatch is a regex match that survived the filters, before line numbers
+// are worked out.
+type rawMatch struct {
+	rule               *Rule
+	start, end         int // secret span in the chunk
+	mstart, mend       int // whole match span in the chunk
+	secret, matchText  string
+	entropy            float64
+	decoded            string
+	decodedFrom, upTo  int // for decoded matches: the encoded span in the chunk
+}
+
+// Scan returns the findings in one chunk, ordered by position.
+func (e *Engine) Scan(c sources.Chunk) []Finding {
+	raws := e.scanBytes(c.Data, nil)
+	if e.decode {
+		raws = append(raws, e.scanDecoded(c.Data)...)
+	}
+	if len(raws) == 0 {
+		return nil
+	}
+	raws = preferSpecific(raws)
+	return e.locate(c, raws)
+}
+
+// Tracer receives the engine's reasoning for `sprawl rules check`.
+type Tracer func(rule *Rule, stage, detail string)
+
+// scanBytes runs the prefilter and the regexes of the rules it selects.
+func (e *Engine) scanBytes(data []byte, trace Tracer) []rawMatch {
+	if len(data) == 0 {
+		return nil
+	}
+	var hits []hit
+	it := e.ac.IterOverlappingByte(data)
+	for m := it.Next(); m != nil; m = it.Next() {
+		for _, ri := range e.kwRules[m.Pattern()] {
+			hits = append(hits, hit{rule: ri, start: m.Start(), end: m.End()})
+		}
+	}
+	if len(hits) == 0 {
+		return nil
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].rule != hits[j].rule {
+			return hits[i].rule < hits[j].rule
+		}
+		return hits[i].start < hits[j].start
+	})
+	var out []rawMatch
+	for i := 0; i < len(hits); {
+		j := i
+		for j < len(hits) && hits[j].rule == hits[i].rule {
+			j++
+		}
+		out = e.runRule(data, e.rules[hits[i].rule], hits[i:j], out, trace)
+		i = j
+	}
+	return out
+}
+
+// runRule runs one rule's regex over the merged windows around its
+// keyword hits.
+func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace Tracer) []rawMatch {
+	if trace != nil {
+		trace(r, "keyword", fmt.Sprintf("%d keyword hit(s), first %q at byte %d", len(hits), data[hits[0].start:hits[0].end], hits[0].start))
+	}
+	winStart, winEnd := -1, -1
+	flush := func() {
+		if winStart < 0 {
+			return
+		}
+		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
+	}
+	for _, h := range hits {
+		ws, we := window(data, r, h)
+		if ws <= winEnd {
+			winEnd = max(winEnd, we)
+			continue
+		}
+		flush()
+		winStart, winEnd = ws, we
+	}
+	flush()
+	return out
+}
+
+// window is the span of data a rule's regex looks at for one keyword hit.
+func window(data []byte, r *Rule, h hit) (int, int) {
+	lo := max(h.start-lineReach, 0)
+	ws := lo
+	if nl := bytes.LastIndexByte(data[lo:h.start], '\n'); nl >= 0 {
+		ws = lo + nl + 1
+	}
+	reach := lineReach
+	if r.Window > 0 {
+		reach = r.Window
+	}
+	hi := min(h.end+reach, len(data))
+	we := hi
+	if r.Window == 0 {
+		if nl := bytes.IndexByte(data[h.end:hi], '\n'); nl >= 0 {
+			we = h.end + nl
+		}
+	}
+	return ws, we
+}
+
+func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, trace Tracer) []rawMatch {
+	for _, loc := range r.re.FindAllSubmatchIndex(data[ws:we], -1) {
+		s, t := loc[0], loc[1]
+		if g := r.secretGroup; g > 0 && loc[2*g] >= 0 {
+			s, t = loc[2*g], loc[2*g+1]
+		}
+		if s == t {
+			continue
+		}
+		m := rawMatch{
+			rule: r, start: ws + s, end: ws + t, mstart: ws + loc[0], mend: ws + loc[1],
+			secret:    string(data[ws+s : ws+t]),
+			matchText: string(data[ws+loc[0] : ws+loc[1]]),
+		}
+		if trace != nil {
+			trace(r, "regex", fmt.Sprintf("matched %q, secret %q", m.matchText, m.secret))
+		}
+		if reason := e.reject(data, &m); reason != "" {
+			if trace != nil {
+				trace(r, "rejected", reason)
+			}
+			continue
+		}
+		if trace != nil {
+			trace(r, "finding", fmt.Sprintf("entropy %.2f", m.entropy))
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// reject applies, cheapest first, every check that can turn a regex hit
+// into a non-finding, and says which one did.
+func (e *Engine) reject(data []byte, m *rawMatch) string {
+	r := m.rule
+	line := lineAround(data, m.start, m.end)
+	if inlineAllowed(line) {
+		return "inline sprawl:allow / gitleaks:allow on the line"
+	}
+	if r.MinEntropy > 0 {
+		m.entropy = ShannonEntropy(m.secret)
+		if m.entropy < r.MinEntropy {
+			return fmt.Sprintf("entropy %.2f below %.2f", m.entropy, r.MinEntropy)
+		}
+	} else {
+		m.entropy = ShannonEntropy(m.secret)
+	}
+	for _, a := range r.allow {
+		if a.MatchString(m.secret) || a.MatchString(m.matchText) {
+			return "rule allow pattern " + a.String()
+		}
+	}
+	if reason := e.allow.rejectSecret(m.secret, r.isGeneric()); reason != "" {
+		return reason
+	}
+	if r.isGeneric() && len(line) > minifiedLine {
+		return "generic rule on a minified line"
+	}
+	if r.validator != nil {
+		if err := r.validator(m.secret); err != nil {
+			return fmt.Sprintf("validator %s: %v", r.Validate, err)
+		}
+	}
+	return ""
+}
+
+// minifiedLine is the line length past which a file is treated as a
+// minified bundle, where only rules with a distinctive format are trusted.
+const minifiedLine = 2000
+
+func (r *Rule) isGeneric() bool {
+	for _, t := range r.Tags {
+		if t == "generic" {
+			return true
+		}
+	}
+	return false
+}
+
+// preferSpecific drops a generic rule's match that overlaps a match of a
+// rule with a distinctive format, and exact duplicates.
+func preferSpecific(raws []rawMatch) []rawMatch {
+	sort.SliceStable(raws, func(i, j int) bool { return raws[i].start < raws[j].start })
+	keep := raws[:0]
+	for i, m := range raws {
+		drop := false
+		for j, o := range raws {
+			if i == j || o.end <= m.start || o.start >= m.end {
+				continue
+			}
+			if m.rule.isGeneric() && !o.rule.isGeneric() {
+				drop = true
+				break
+			}
+			if o.rule == m.rule && j < i && o.start == m.start && o.end == m.end {
+				drop = true
+				break
+			}
+			if m.rule.isGeneric() && o.rule.isGeneric() && (o.end-o.start > m.end-m.start || (o.end-o.start == m.end-m.start && j < i)) {
+				drop = true // two fallback rules on one value: keep the longer
+				break
+			}
+		}
+		if !drop {
+			keep = append(keep, m)
+		}
+	}
+	return keep
+}
+
+// locate turns chunk-relative matches into findings with line numbers.
+func (e *Engine) locate(c sources.Chunk, raws []rawMatch) []Finding {
+	sort.SliceStable(raws, func(i, j int) bool { return raws[i].start < raws[j].start })
+	out := make([]Finding, 0, len(raws))
+	line, pos := c.StartLine, 0
+	if line == 0 {
+		line = 1
+	}
+	for _, m := range raws {
+		line += bytes.Count(c.Data[pos:m.start], []byte{'\n'})
+		pos = m.start
+		lineStart := bytes.LastIndexByte(c.Data[:m.start], '\n') + 1
+		endLine := line + bytes.Count(c.Data[m.start:m.end], []byte{'\n'})
+		endLineStart := bytes.LastIndexByte(c.Data[:m.end], '\n') + 1
+		col := m.start - lineStart + 1
+		if m.start == 0 && c.StartOffset > 0 {
+			col = 0 // unknown: the line began in the previous chunk
+		}
+		out = append(out, Finding{
+			Rule:      m.rule,
+			Secret:    m.secret,
+			Match:     m.matchText,
+			LineText:  context(c.Data, m.start, m.end),
+			Origin:    c.Origin,
+			Line:      line,
+			Column:    max(col, 1),
+			EndLine:   endLine,
+			EndColumn: max(m.end-endLineStart, 1),
+			Offset:    c.StartOffset + int64(m.start),
+			Entropy:   m.entropy,
+			Decoded:   m.decoded,
+		})
+	}
+	return out
+}
+
+// lineAround returns the full lines that hold data[start:end].
+func lineAround(data []byte, start, end int) []byte {
+	ls := bytes.LastIndexByte(data[:start], '\n') + 1
+	le := bytes.IndexByte(data[end:], '\n')
+	if le < 0 {
+		le = len(data)
+	} else {
+		le += end
+	}
+	return data[ls:le]
+}
+
+// context returns the line around a secret, cut to maxLineText bytes
+// centred on the secret so that a minified line still shows it.
+func context(data []byte, start, end int) string {
+	ls := bytes.LastIndexByte(data[:start], '\n') + 1
+	le := bytes.IndexByte(data[end:], '\n')
+	if le < 0 {
+		le = len(data)
+	} else {
+		le += end
+	}
+	if le-ls > maxLineText {
+		spare := max(maxLineText-(end-start), 0) / 2
+		ls = max(ls, start-spare)
+		le = min(le, end+spare)
+	}
+	return string(bytes.TrimRight(data[ls:le], "\r"))
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func appendUnique(s []int, v int) []int {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+// bytesToString views b as a string without copying; b must not change
+// while the string is in use.
+func bytesToString(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}

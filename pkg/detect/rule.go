@@ -1,0 +1,169 @@
+// Package detect holds the rule set and the matching engine: a keyword
+// prefilter picks the rules worth a regex, and entropy, validators and
+// allowlists run only on regex hits. It does no I/O on sources and prints
+// nothing.
+package detect
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Severity levels, highest first.
+const (
+	SeverityCritical = "critical"
+	SeverityHigh     = "high"
+	SeverityMedium   = "medium"
+	SeverityLow      = "low"
+)
+
+// Rule is one kind of credential, loaded from YAML in rules/.
+type Rule struct {
+	ID          string `yaml:"id"`
+	Title       string `yaml:"title"`
+	Provider    string `yaml:"provider"`
+	Severity    string `yaml:"severity"`
+	Description string `yaml:"description,omitempty"`
+	Remediation string `yaml:"remediation,omitempty"`
+	// Keywords are matched case-insensitively in one pass over the chunk;
+	// a rule's regex runs only near one of its keywords.
+	Keywords []string `yaml:"keywords"`
+	// Pattern is an RE2 regular expression. The secret is the group named
+	// "secret", else group 1, else the whole match.
+	Pattern string `yaml:"pattern"`
+	// MinEntropy is the Shannon entropy (bits per byte) the secret must
+	// reach; 0 disables the check.
+	MinEntropy float64 `yaml:"min-entropy,omitempty"`
+	// Validate names a structural check implemented in validate.go.
+	Validate string `yaml:"validate,omitempty"`
+	// Window is how many bytes after a keyword the regex may reach, for
+	// patterns that span lines (PEM blocks). 0 means the keyword's line.
+	Window int `yaml:"window,omitempty"`
+	// Allow lists regexes; a secret matching one is not a finding.
+	Allow []string `yaml:"allow,omitempty"`
+	// Tags are free-form labels carried to SARIF.
+	Tags []string `yaml:"tags,omitempty"`
+
+	Examples        []string `yaml:"examples"`
+	CounterExamples []string `yaml:"counter-examples"`
+
+	re          *regexp.Regexp
+	secretGroup int
+	allow       []*regexp.Regexp
+	validator   Validator
+}
+
+// Compile checks the rule and prepares its regexes.
+func (r *Rule) Compile() error {
+	if r.ID == "" {
+		return fmt.Errorf("rule without id")
+	}
+	if r.Pattern == "" {
+		return fmt.Errorf("rule %s: empty pattern", r.ID)
+	}
+	if len(r.Keywords) == 0 {
+		return fmt.Errorf("rule %s: no keywords (every rule needs one for the prefilter)", r.ID)
+	}
+	for _, k := range r.Keywords {
+		if len(k) < 2 {
+			return fmt.Errorf("rule %s: keyword %q is too short", r.ID, k)
+		}
+	}
+	switch r.Severity {
+	case SeverityCritical, SeverityHigh, SeverityMedium, SeverityLow:
+	case "":
+		r.Severity = SeverityHigh
+	default:
+		return fmt.Errorf("rule %s: unknown severity %q", r.ID, r.Severity)
+	}
+	re, err := regexp.Compile(r.Pattern)
+	if err != nil {
+		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
+	}
+	r.re = re
+	r.secretGroup = 0
+	if i := re.SubexpIndex("secret"); i > 0 {
+		r.secretGroup = i
+	} else if re.NumSubexp() > 0 {
+		r.secretGroup = 1
+	}
+	r.allow = r.allow[:0]
+	for _, a := range r.Allow {
+		are, err := regexp.Compile(a)
+		if err != nil {
+			return fmt.Errorf("rule %s: allow %q: %w", r.ID, a, err)
+		}
+		r.allow = append(r.allow, are)
+	}
+	if r.Validate != "" {
+		v, ok := validators[r.Validate]
+		if !ok {
+			return fmt.Errorf("rule %s: unknown validator %q", r.ID, r.Validate)
+		}
+		r.validator = v
+	}
+	return nil
+}
+
+// ruleFile is the shape of one YAML file in rules/: a list of rules.
+type ruleFile struct {
+	Rules []*Rule `yaml:"rules"`
+}
+
+// ParseRules reads rules from one YAML document.
+func ParseRules(data []byte, name string) ([]*Rule, error) {
+	var f ruleFile
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", name, err)
+	}
+	for _, r := range f.Rules {
+		if err := r.Compile(); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return f.Rules, nil
+}
+
+// LoadRules reads every *.yaml file of a file system (the embedded rules/
+// folder), checks that ids are unique and returns the rules sorted by id.
+func LoadRules(fsys fs.FS) ([]*Rule, error) {
+	var all []*Rule
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || path.Ext(p) != ".yaml" {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		rules, err := ParseRules(data, p)
+		if err != nil {
+			return err
+		}
+		all = append(all, rules...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, r := range all {
+		if seen[r.ID] {
+			return nil, fmt.Errorf("duplicate rule id %q", r.ID)
+		}
+		seen[r.ID] = true
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+	return all, nil
+}

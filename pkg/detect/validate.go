@@ -1,0 +1,170 @@
+package detect
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"strings"
+)
+
+// Validator checks the structure of a candidate secret. A non-nil error
+// means the candidate is not a real credential of the rule's kind.
+type Validator func(secret string) error
+
+// validators are referenced by name from rule files ("validate:").
+var validators = map[string]Validator{
+	"github-checksum": base62CRC32Checksum,
+	"npm-checksum":    base62CRC32Checksum,
+	"jwt":             validateJWT,
+	"pem":             validatePEM,
+	"pypi-macaroon":   validatePyPI,
+}
+
+// ValidatorNames lists the validators a rule may name.
+func ValidatorNames() []string {
+	names := make([]string, 0, len(validators))
+	for n := range validators {
+		names = append(names, n)
+	}
+	return names
+}
+
+const base62Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// base62CRC32Checksum checks GitHub's and npm's token format: after the
+// prefix (up to the last '_'), the last six characters are the base62
+// CRC32 of the characters before them.
+func base62CRC32Checksum(secret string) error {
+	body := secret[strings.LastIndexByte(secret, '_')+1:]
+	if len(body) < 7 {
+		return errors.New("too short to carry a checksum")
+	}
+	payload, sum := body[:len(body)-6], body[len(body)-6:]
+	if want := base62Pad(crc32.ChecksumIEEE([]byte(payload)), 6); want != sum {
+		return fmt.Errorf("checksum %s does not match %s", sum, want)
+	}
+	return nil
+}
+
+func base62Pad(v uint32, width int) string {
+	out := make([]byte, width)
+	for i := width - 1; i >= 0; i-- {
+		out[i] = base62Alphabet[v%62]
+		v /= 62
+	}
+	return string(out)
+}
+
+// validateJWT checks that the header and payload decode to JSON objects and
+// that the header names an algorithm.
+func validateJWT(secret string) error {
+	parts := strings.Split(secret, ".")
+	if len(parts) < 2 {
+		return errors.New("not three dot-separated parts")
+	}
+	var header map[string]any
+	if err := decodeJSONSegment(parts[0], &header); err != nil {
+		return fmt.Errorf("header: %w", err)
+	}
+	if _, ok := header["alg"]; !ok {
+		return errors.New(`header has no "alg"`)
+	}
+	var payload map[string]any
+	if err := decodeJSONSegment(parts[1], &payload); err != nil {
+		return fmt.Errorf("payload: %w", err)
+	}
+	return nil
+}
+
+func decodeJSONSegment(seg string, v any) error {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(seg, "="))
+	if err != nil {
+		return fmt.Errorf("not base64url: %w", err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("not JSON: %w", err)
+	}
+	return nil
+}
+
+// validatePEM checks that a private key block has matching BEGIN/END lines
+// and a body that decodes. The secret may come from a source with escaped
+// newlines ("\n" in JSON), which are restored first.
+func validatePEM(secret string) error {
+	text := strings.ReplaceAll(secret, `\n`, "\n")
+	text = strings.ReplaceAll(text, `\r`, "")
+	block, _ := pem.Decode([]byte(text))
+	if block == nil {
+		// Keys pasted on one line, or with indentation, keep their
+		// structure but not PEM's line layout: check the body by hand.
+		return validatePEMLoose(text)
+	}
+	if len(block.Bytes) < 32 {
+		return errors.New("key body too short")
+	}
+	return nil
+}
+
+func validatePEMLoose(text string) error {
+	begin := strings.Index(text, "-----BEGIN ")
+	end := strings.Index(text, "-----END ")
+	if begin < 0 || end < 0 || end < begin {
+		return errors.New("no BEGIN/END pair")
+	}
+	hdrEnd := strings.Index(text[begin+11:], "-----")
+	if hdrEnd < 0 {
+		return errors.New("malformed BEGIN line")
+	}
+	kind := text[begin+11 : begin+11+hdrEnd]
+	if !strings.HasPrefix(text[end+9:], kind+"-----") {
+		return fmt.Errorf("END does not match BEGIN %s", kind)
+	}
+	body := text[begin+11+hdrEnd+5 : end]
+	var clean bytes.Buffer
+	for _, line := range strings.Split(body, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.Contains(line, ":") { // Proc-Type / DEK-Info headers
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			clean.WriteString(strings.Trim(f, `"',\`))
+		}
+	}
+	raw, err := base64.StdEncoding.DecodeString(clean.String())
+	if err != nil {
+		raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(clean.String(), "="))
+	}
+	if err != nil {
+		return fmt.Errorf("key body is not base64: %w", err)
+	}
+	if len(raw) < 32 {
+		return errors.New("key body too short")
+	}
+	return nil
+}
+
+// validatePyPI checks that a PyPI token's body is a macaroon issued for
+// pypi.org (its base64 decodes to a version-2 macaroon naming the site).
+func validatePyPI(secret string) error {
+	body := strings.TrimPrefix(secret, "pypi-")
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(body, "="))
+	if err != nil {
+		// Truncated or padded bodies: decode the longest valid prefix.
+		n := len(body) / 4 * 4
+		raw, err = base64.URLEncoding.DecodeString(body[:n])
+		if err != nil {
+			return fmt.Errorf("not base64url: %w", err)
+		}
+	}
+	if len(raw) < 2 || raw[0] != 0x02 {
+		return errors.New("not a version-2 macaroon")
+	}
+	if !bytes.Contains(raw[:min(len(raw), 64)], []byte("pypi.org")) {
+		return errors.New("macaroon location is not pypi.org")
+	}
+	return nil
+}

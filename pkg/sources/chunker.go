@@ -1,0 +1,171 @@
+package sources
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf16"
+)
+
+// Limits bound what ReadChunks reads from one input.
+type Limits struct {
+	// MaxSize skips inputs larger than this many bytes; 0 means no limit.
+	MaxSize int64
+	// ChunkSize is the size of the pieces a large input is cut into.
+	ChunkSize int
+	// Overlap is how many bytes of one piece are repeated at the start of
+	// the next, so that a secret on a boundary is seen whole.
+	Overlap int
+}
+
+// Default sizes: a 1 MiB chunk keeps memory per worker bounded whatever the
+// input; a 4 KiB overlap covers a PEM private key split across pieces.
+const (
+	DefaultChunkSize = 1 << 20
+	DefaultOverlap   = 4 << 10
+	DefaultMaxSize   = 50 << 20
+	sniffLen         = 8 << 10
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.ChunkSize <= 0 {
+		l.ChunkSize = DefaultChunkSize
+	}
+	if l.Overlap <= 0 || l.Overlap >= l.ChunkSize/2 {
+		l.Overlap = min(DefaultOverlap, l.ChunkSize/4)
+	}
+	return l
+}
+
+// ReadChunks is the one function every walker uses to turn a reader into
+// chunks, so that size caps, binary detection and text decoding behave the
+// same for files, blobs and layer entries. size is the input's length when
+// known, or -1. It returns the first error from emit; read errors are
+// recorded as warnings against the origin's path.
+func ReadChunks(r io.Reader, origin *Origin, size int64, lim Limits, st *Stats, emit func(Chunk) error) error {
+	lim = lim.withDefaults()
+	if lim.MaxSize > 0 && size > lim.MaxSize {
+		st.Skip(SkipTooLarge)
+		st.Warn(origin.Path, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", size, lim.MaxSize))
+		return nil
+	}
+	buf := make([]byte, 0, min(lim.ChunkSize+lim.Overlap, max(int(size)+1, sniffLen)))
+	var (
+		line     = 1
+		offset   int64
+		total    int64
+		first    = true
+		readErr  error
+		finished bool
+	)
+	for !finished {
+		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		total += int64(n)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			finished = true
+		} else if err != nil {
+			readErr = err
+			finished = true
+		}
+		if lim.MaxSize > 0 && total > lim.MaxSize {
+			st.Skip(SkipTooLarge)
+			st.Warn(origin.Path, fmt.Sprintf("skipped: larger than --max-file-size (%d bytes)", lim.MaxSize))
+			return nil
+		}
+		if first {
+			first = false
+			if text, ok := decodeUTF16(buf, finished); ok {
+				buf = text
+			} else if IsBinary(buf) {
+				st.Skip(SkipBinary)
+				return nil
+			}
+			if cap(buf) < lim.ChunkSize+lim.Overlap && !finished {
+				grown := make([]byte, len(buf), lim.ChunkSize+lim.Overlap)
+				copy(grown, buf)
+				buf = grown
+				continue
+			}
+		}
+		if finished {
+			if len(buf) > 0 {
+				if err := emit(Chunk{Data: buf, Origin: origin, StartLine: line, StartOffset: offset}); err != nil {
+					return err
+				}
+			}
+			break
+		}
+		// Cut after the last newline that leaves at least Overlap bytes to
+		// carry, so most pieces end on a line; a single huge line is cut
+		// anywhere.
+		cut := len(buf) - lim.Overlap
+		if nl := bytes.LastIndexByte(buf[:len(buf)-lim.Overlap], '\n'); nl > len(buf)/2 {
+			cut = nl + 1
+		}
+		keepFrom := max(cut-lim.Overlap, 0)
+		if nl := bytes.IndexByte(buf[keepFrom:cut], '\n'); nl >= 0 {
+			keepFrom += nl + 1 // restart the overlap on a line boundary
+		}
+		chunk := make([]byte, cut)
+		copy(chunk, buf[:cut])
+		if err := emit(Chunk{Data: chunk, Origin: origin, StartLine: line, StartOffset: offset}); err != nil {
+			return err
+		}
+		line += bytes.Count(buf[:keepFrom], []byte{'\n'})
+		offset += int64(keepFrom)
+		buf = buf[:copy(buf, buf[keepFrom:])]
+	}
+	if readErr != nil {
+		st.Warn(origin.Path, fmt.Sprintf("read error after %d bytes: %v", total, readErr))
+		if !errors.Is(readErr, io.ErrUnexpectedEOF) {
+			st.Skip(SkipError)
+		}
+	}
+	st.Scanned(total)
+	return nil
+}
+
+// IsBinary reports whether the start of an input looks like binary data:
+// a NUL byte, or mostly control bytes. The decision is made on content,
+// never on the file name, so text with an unusual extension is scanned.
+func IsBinary(head []byte) bool {
+	head = head[:min(len(head), sniffLen)]
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	control := 0
+	for _, b := range head {
+		if b < 0x09 || (b > 0x0d && b < 0x20) || b == 0x7f {
+			control++
+		}
+	}
+	return len(head) > 0 && control*10 > len(head)
+}
+
+// decodeUTF16 turns UTF-16 text with a byte order mark into UTF-8, so that
+// files saved by Windows editors are scanned rather than taken for binary.
+// Only complete inputs are converted; a large UTF-16 file is scanned as-is.
+func decodeUTF16(b []byte, complete bool) ([]byte, bool) {
+	if !complete || len(b) < 2 || len(b)%2 != 0 {
+		return nil, false
+	}
+	var big bool
+	switch {
+	case b[0] == 0xFF && b[1] == 0xFE:
+	case b[0] == 0xFE && b[1] == 0xFF:
+		big = true
+	default:
+		return nil, false
+	}
+	u := make([]uint16, 0, len(b)/2-1)
+	for i := 2; i+1 < len(b); i += 2 {
+		if big {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
+		} else {
+			u = append(u, uint16(b[i+1])<<8|uint16(b[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(u))), true
+}

@@ -1,0 +1,82 @@
+// Package sources turns places (folders, standard input, and later git
+// history, CI variables and container images) into Chunks of bytes, each
+// with an Origin that says where the bytes came from. Walkers live in
+// sub-packages, one per kind of place; they know nothing about rules.
+package sources
+
+import (
+	"context"
+	"time"
+)
+
+// Kind names the kind of place a chunk came from.
+type Kind string
+
+// Kinds of source known to sprawl.
+const (
+	KindFile  Kind = "file"
+	KindStdin Kind = "stdin"
+	KindGit   Kind = "git"
+	KindImage Kind = "image"
+	KindCI    Kind = "ci"
+)
+
+// Origin says where a chunk came from. Fields specific to one kind of
+// source live in their own namespaced struct so that a report can print
+// them without guessing.
+type Origin struct {
+	Source Kind   `json:"source"`
+	Path   string `json:"path"` // slash-separated, relative to the scan root where there is one
+
+	Git   *GitOrigin   `json:"git,omitempty"`
+	Image *ImageOrigin `json:"image,omitempty"`
+	CI    *CIOrigin    `json:"ci,omitempty"`
+}
+
+// GitOrigin is the provenance of a chunk read from git history.
+type GitOrigin struct {
+	Commit        string    `json:"commit"`
+	Author        string    `json:"author"`
+	Email         string    `json:"email"`
+	Date          time.Time `json:"date"`
+	Message       string    `json:"message"`
+	PresentAtHEAD bool      `json:"present_at_head"`
+}
+
+// ImageOrigin is the provenance of a chunk read from a container image.
+type ImageOrigin struct {
+	Reference   string `json:"reference"`
+	Digest      string `json:"digest,omitempty"`
+	Platform    string `json:"platform,omitempty"`
+	LayerIndex  int    `json:"layer_index"`
+	LayerDigest string `json:"layer_digest,omitempty"`
+	CreatedBy   string `json:"created_by,omitempty"`
+	Deleted     bool   `json:"deleted,omitempty"`
+}
+
+// CIOrigin is the provenance of a chunk read from a CI platform.
+type CIOrigin struct {
+	Platform    string `json:"platform"`
+	Scope       string `json:"scope"`
+	Variable    string `json:"variable"`
+	Environment string `json:"environment,omitempty"`
+}
+
+// Chunk is a run of bytes to scan. Large inputs are split into several
+// chunks that overlap a little, so a secret on a boundary is still seen.
+type Chunk struct {
+	Data   []byte
+	Origin *Origin
+	// StartLine is the 1-based line number of Data's first byte in the
+	// original input; StartOffset is its byte offset there.
+	StartLine   int
+	StartOffset int64
+}
+
+// Source is one walker: it lists a place and emits its chunks. Walk stops
+// at the first error emit returns; problems with single items (an
+// unreadable file, a corrupt object) are reported to the Stats and do not
+// end the walk.
+type Source interface {
+	Walk(ctx context.Context, emit func(Chunk) error) error
+}
