@@ -50,8 +50,8 @@ var placeholderShapes = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-
 // hashes, paths, numbers and plain words.
 var genericNoise = []*regexp.Regexp{
 	regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`), // UUID
-	regexp.MustCompile(`^(?:sha\d*[-:])?[0-9a-f]{40}$|^(?:sha\d*[-:])?[0-9a-f]{64}$`),                     // git SHA, sha256
-	regexp.MustCompile(`^[0-9.\-_:/]+$`),                                                                  // numbers, dates, versions
+	regexp.MustCompile(`^(?:sha\d*[-:])?[0-9a-f]{40}$|^(?:sha\d*[-:])?[0-9a-f]{64}$`),                   // git SHA, sha256
+	regexp.MustCompile(`^[0-9.\-_:/]+$`),                                                                // numbers, dates, versions
 	regexp.MustCompile(`^(?:[a-z]+[_\-.]?)+$`),                                                          // lower-case words
 	regexp.MustCompile(`^(?:[A-Z][a-z]+)+$`),                                                            // CamelCaseWords
 	regexp.MustCompile(`^(?:[A-Z]+_?)+$`),                                                               // UPPER_CASE_NAMES

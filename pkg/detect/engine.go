@@ -93,13 +93,13 @@ type hit struct {
 // rawMatch is a regex match that survived the filters, before line numbers
 // are worked out.
 type rawMatch struct {
-	rule               *Rule
-	start, end         int // secret span in the chunk
-	mstart, mend       int // whole match span in the chunk
-	secret, matchText  string
-	entropy            float64
-	decoded            string
-	decodedFrom, upTo  int // for decoded matches: the encoded span in the chunk
+	rule              *Rule
+	start, end        int // secret span in the chunk
+	mstart, mend      int // whole match span in the chunk
+	secret, matchText string
+	entropy           float64
+	decoded           string
+	decodedFrom, upTo int // for decoded matches: the encoded span in the chunk
 }
 
 // Scan returns the findings in one chunk, ordered by position.

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+
+	"github.com/spf13/cobra"
+)
+
+// globalOptions are the flags every scanning command shares.
+type globalOptions struct {
+	ConfigPath  string
+	Format      string
+	OutputPath  string
+	NoRedact    bool
+	ExitCode    int
+	NoColor     bool
+	Quiet       bool
+	Verbose     bool
+	Threads     int
+	MaxFileSize string
+	Baseline    string
+	NoDecode    bool
+}
+
+// NewCmdRoot builds the command tree.
+func NewCmdRoot(ios *IOStreams) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "sprawl",
+		Short: "Find secrets and tell whether they are managed",
+		Long: `sprawl finds credentials in files, standard input and (with later commands)
+git history, CI configuration and container images, and reports each one as an
+OWASP NHI2 (Secret Leakage) finding.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w\nRun '%s --help' for usage", err, c.CommandPath())
+	})
+	f := root.PersistentFlags()
+	f.StringVarP(&g.ConfigPath, "config", "c", "", "config file (default: .sprawl.yaml at the scan root)")
+	f.StringVarP(&g.Format, "format", "f", "text", "report format: text, json, sarif or csv")
+	f.StringVarP(&g.OutputPath, "output", "o", "", "write the report to this file (created with mode 0600)")
+	f.BoolVar(&g.NoRedact, "no-redact", false, "show secrets in full in the report")
+	f.IntVar(&g.ExitCode, "exit-code", 1, "exit status when secrets are found")
+	f.BoolVar(&g.NoColor, "no-color", false, "disable colour (also when NO_COLOR is set)")
+	f.BoolVarP(&g.Quiet, "quiet", "q", false, "print only the report")
+	f.BoolVarP(&g.Verbose, "verbose", "v", false, "print every warning as it happens")
+	f.IntVar(&g.Threads, "threads", runtime.GOMAXPROCS(0), "number of files scanned at once")
+	f.StringVar(&g.MaxFileSize, "max-file-size", "50MB", "skip files larger than this (0 for no limit)")
+	f.StringVar(&g.Baseline, "baseline", "", "JSON report of an earlier scan; findings in it are not reported again")
+	f.BoolVar(&g.NoDecode, "no-decode", false, "do not decode base64 and percent-encoded text")
+
+	root.AddCommand(
+		NewCmdDir(ios, g, nil),
+		NewCmdStdin(ios, g, nil),
+		NewCmdRules(ios, g),
+		NewCmdVersion(ios),
+	)
+	return root
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/classify"
+	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/report"
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+	"github.com/sprawl-sec/sprawl/rules"
+)
+
+// scanJob is what a scanning command hands to runScan.
+type scanJob struct {
+	command string
+	targets []string
+	// configRoot is where .sprawl.yaml is looked for when --config is not
+	// given.
+	configRoot string
+	// newSource builds the walker once the engine (and so the path
+	// allowlist) exists.
+	newSource func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source
+}
+
+// loadEngine builds the rule set: embedded rules, then the config file.
+func loadEngine(g *globalOptions, configRoot string) (*detect.Engine, error) {
+	builtin, err := detect.LoadRules(rules.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load built-in rules: %w", err)
+	}
+	cfgPath := g.ConfigPath
+	if cfgPath == "" && configRoot != "" {
+		candidate := filepath.Join(configRoot, ".sprawl.yaml")
+		if _, err := os.Stat(candidate); err == nil {
+			cfgPath = candidate
+		}
+	}
+	active := builtin
+	allow := &detect.Allowlist{}
+	if cfgPath != "" {
+		cfg, err := detect.LoadConfig(cfgPath)
+		if err != nil {
+			return nil, err
+		}
+		if active, err = cfg.Apply(builtin); err != nil {
+			return nil, fmt.Errorf("config %s: %w", cfgPath, err)
+		}
+		allow = &cfg.Allow
+	}
+	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode})
+}
+
+// runScan wires source -> detect -> classify -> report for one command.
+func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob) error {
+	writer, err := report.Lookup(g.Format)
+	if err != nil {
+		return err
+	}
+	maxSize, err := parseSize(g.MaxFileSize)
+	if err != nil {
+		return fmt.Errorf("--max-file-size: %w", err)
+	}
+	if g.Threads < 1 {
+		return fmt.Errorf("--threads must be at least 1")
+	}
+	eng, err := loadEngine(g, job.configRoot)
+	if err != nil {
+		return err
+	}
+	var baseline report.Baseline
+	if g.Baseline != "" {
+		if baseline, err = report.LoadBaseline(g.Baseline); err != nil {
+			return err
+		}
+	}
+	key := []byte(report.DefaultFingerprintKey)
+	if k := ios.Getenv("SPRAWL_FINGERPRINT_KEY"); k != "" {
+		key = []byte(k)
+	}
+
+	stats := sources.NewStats()
+	if g.Verbose && !g.Quiet {
+		stats.OnWarning = func(w sources.Warning) {
+			fmt.Fprintf(ios.ErrOut, "warning: %s: %s\n", w.Place, w.Message)
+		}
+	}
+	lim := sources.Limits{MaxSize: maxSize}
+	src := job.newSource(eng, lim, stats)
+
+	started := time.Now()
+	found := collectFindings(ctx, src, eng)
+	if err := found.err; err != nil {
+		return err
+	}
+	elapsed := time.Since(started)
+
+	snap := stats.Snapshot()
+	if snap.Items == 0 || snap.Bytes == 0 {
+		return &nothingScannedError{reason: nothingReason(snap, job.targets)}
+	}
+
+	classified := classify.Classify(found.findings)
+	baselined := 0
+	if baseline != nil {
+		classified, baselined = baseline.Filter(classified, key)
+	}
+	rep := &report.Report{
+		Tool:      report.Tool{Name: "sprawl", Version: version, URI: "https://github.com/sprawl-sec/sprawl"},
+		Command:   job.command,
+		Targets:   job.targets,
+		Findings:  classified,
+		Rules:     eng.Rules(),
+		Stats:     snap,
+		Started:   started,
+		Elapsed:   elapsed,
+		Baselined: baselined,
+	}
+	ropts := report.Options{
+		Redact:         !g.NoRedact,
+		Verbose:        g.Verbose,
+		FingerprintKey: key,
+	}
+	if err := writeReport(ios, g, writer, rep, ropts); err != nil {
+		return err
+	}
+	if len(classified) > 0 {
+		return &findingsError{count: len(classified), code: g.ExitCode}
+	}
+	return nil
+}
+
+type collected struct {
+	findings []detect.Finding
+	err      error
+}
+
+// collectFindings runs the walk; workers scan their own chunks and hand
+// each chunk's findings over whole. The result is sorted so that output
+// does not depend on scheduling.
+func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine) collected {
+	var (
+		mu   sync.Mutex
+		all  []detect.Finding
+		seen = map[dedupKey]bool{}
+	)
+	err := src.Walk(ctx, func(c sources.Chunk) error {
+		fs := eng.Scan(c)
+		if len(fs) == 0 {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, f := range fs {
+			// Chunks of one input overlap a little; a secret in the
+			// overlap is found twice at the same offset.
+			k := dedupKey{origin: f.Origin, rule: f.Rule.ID, offset: f.Offset, decoded: f.Decoded}
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			all = append(all, f)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return collected{err: err}
+	}
+	if err := ctx.Err(); err != nil {
+		return collected{err: fmt.Errorf("interrupted")}
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		a, b := all[i], all[j]
+		if a.Origin.Path != b.Origin.Path {
+			return a.Origin.Path < b.Origin.Path
+		}
+		if a.Offset != b.Offset {
+			return a.Offset < b.Offset
+		}
+		return a.Rule.ID < b.Rule.ID
+	})
+	return collected{findings: all}
+}
+
+type dedupKey struct {
+	origin  *sources.Origin
+	rule    string
+	offset  int64
+	decoded string
+}
+
+func nothingReason(s sources.Snapshot, targets []string) string {
+	var parts []string
+	for reason, n := range s.Skipped {
+		parts = append(parts, fmt.Sprintf("%d %s", n, reason))
+	}
+	sort.Strings(parts)
+	msg := fmt.Sprintf("no readable content in %s", strings.Join(targets, ", "))
+	if s.Items > 0 {
+		msg = fmt.Sprintf("%d item(s) read but all were empty in %s", s.Items, strings.Join(targets, ", "))
+	}
+	if len(parts) > 0 {
+		msg += " (skipped: " + strings.Join(parts, ", ") + ")"
+	}
+	for _, w := range s.Warnings {
+		msg += fmt.Sprintf("\n  %s: %s", w.Place, w.Message)
+	}
+	return msg
+}
+
+// writeReport writes to --output (mode 0600) or standard output, and in
+// the file case tells the user where the report went.
+func writeReport(ios *IOStreams, g *globalOptions, w report.Writer, rep *report.Report, opts report.Options) error {
+	if g.OutputPath == "" {
+		opts.Color = g.Format == "text" && ios.OutTTY && !g.NoColor && ios.Getenv("NO_COLOR") == ""
+		return w.Write(ios.Out, rep, opts)
+	}
+	f, err := os.OpenFile(g.OutputPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("create report: %w", err)
+	}
+	// An existing file keeps its mode on open; a report holds secrets'
+	// locations (and with --no-redact the secrets), so tighten it.
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("restrict report permissions: %w", err)
+	}
+	if err := w.Write(f, rep, opts); err != nil {
+		f.Close()
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if !g.Quiet {
+		summarize(ios.ErrOut, rep, g.OutputPath)
+	}
+	return nil
+}
+
+func summarize(w io.Writer, rep *report.Report, path string) {
+	fmt.Fprintf(w, "sprawl: %d finding(s) in %d item(s), %s scanned in %s; report written to %s\n",
+		len(rep.Findings), rep.Stats.Items, humanBytes(rep.Stats.Bytes), rep.Elapsed.Round(time.Millisecond), path)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// parseSize reads sizes like 1048576, 512KB, 50MB, 2GB (powers of 1024).
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid size %q (use e.g. 50MB, 512KB or 0 for no limit)", s)
+	}
+	return n * mult, nil
+}

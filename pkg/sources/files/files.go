@@ -1,0 +1,288 @@
+// Package files walks files and folders on the local file system.
+package files
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	ignore "github.com/sabhiram/go-gitignore"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// Options configures a file system walk.
+type Options struct {
+	// Roots are the files and folders to scan, as the user gave them.
+	Roots []string
+	// FollowSymlinks follows symbolic links (loops are detected and
+	// skipped); by default links are not followed.
+	FollowSymlinks bool
+	// Gitignore skips what .gitignore files exclude. Off by default: an
+	// ignored .env file still holds its secret.
+	Gitignore bool
+	// Limits bound what is read from each file.
+	Limits sources.Limits
+	// Exclude is asked before a file is opened; true skips it. It gets
+	// the slash-separated path that findings would report.
+	Exclude func(path string) bool
+	// Workers is the number of files read at once (default: CPUs).
+	Workers int
+	Stats   *sources.Stats
+}
+
+// Walker lists files under the roots and reads them in parallel.
+type Walker struct{ opts Options }
+
+// New returns a walker; it touches nothing until Walk.
+func New(opts Options) *Walker {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Stats == nil {
+		opts.Stats = sources.NewStats()
+	}
+	return &Walker{opts: opts}
+}
+
+type job struct {
+	abs, display string
+	size         int64
+}
+
+// Walk lists every root, then reads files on Workers goroutines; emit is
+// called concurrently from those goroutines.
+func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan job, 256)
+	var (
+		wg       sync.WaitGroup
+		errOnce  sync.Once
+		firstErr error
+	)
+	fail := func(err error) {
+		errOnce.Do(func() { firstErr = err; cancel() })
+	}
+	for i := 0; i < w.opts.Workers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					continue
+				}
+				if err := w.readFile(j, emit); err != nil {
+					fail(err)
+				}
+			}
+		}()
+	}
+	multi := len(w.opts.Roots) > 1
+	for _, root := range w.opts.Roots {
+		if ctx.Err() != nil {
+			break
+		}
+		w.walkRoot(ctx, root, multi, jobs)
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+func (w *Walker) walkRoot(ctx context.Context, root string, multi bool, jobs chan<- job) {
+	st := w.opts.Stats
+	info, err := os.Stat(root)
+	if err != nil {
+		st.Warn(root, fmt.Sprintf("cannot scan: %v", unwrapPathError(err)))
+		st.Skip(sources.SkipError)
+		return
+	}
+	if !info.IsDir() {
+		display := filepath.ToSlash(filepath.Clean(root))
+		w.offer(ctx, job{abs: root, display: display, size: info.Size()}, info.Mode(), jobs)
+		return
+	}
+	prefix := ""
+	if multi {
+		prefix = filepath.ToSlash(filepath.Clean(root)) + "/"
+	}
+	real, _ := filepath.EvalSymlinks(root)
+	d := &dirWalk{w: w, ctx: ctx, jobs: jobs, prefix: prefix, visited: map[string]bool{real: true}}
+	d.walk(root, "", nil)
+}
+
+// dirWalk is the state of one root's recursive listing.
+type dirWalk struct {
+	w       *Walker
+	ctx     context.Context
+	jobs    chan<- job
+	prefix  string
+	visited map[string]bool // real paths of folders entered, for loop detection
+}
+
+type ignoreLayer struct {
+	rel string // folder the .gitignore sits in, relative to the root
+	m   *ignore.GitIgnore
+}
+
+func (d *dirWalk) walk(abs, rel string, ignores []ignoreLayer) {
+	st := d.w.opts.Stats
+	entries, err := os.ReadDir(abs)
+	if err != nil {
+		st.Warn(d.display(rel, abs), fmt.Sprintf("cannot list folder: %v", unwrapPathError(err)))
+		st.Skip(sources.SkipError)
+		if len(entries) == 0 {
+			return
+		}
+	}
+	if d.w.opts.Gitignore {
+		if m, err := ignore.CompileIgnoreFile(filepath.Join(abs, ".gitignore")); err == nil {
+			ignores = append(ignores[:len(ignores):len(ignores)], ignoreLayer{rel: rel, m: m})
+		}
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	for _, e := range entries {
+		if d.ctx.Err() != nil {
+			return
+		}
+		name := e.Name()
+		childAbs := filepath.Join(abs, name)
+		childRel := name
+		if rel != "" {
+			childRel = rel + "/" + name
+		}
+		mode := e.Type()
+		if e.IsDir() && name == ".git" {
+			continue
+		}
+		if ignored(ignores, childRel, e.IsDir()) {
+			st.Skip(sources.SkipIgnored)
+			continue
+		}
+		if mode&fs.ModeSymlink != 0 {
+			if !d.w.opts.FollowSymlinks {
+				st.Skip(sources.SkipSymlink)
+				continue
+			}
+			target, err := os.Stat(childAbs)
+			if err != nil {
+				st.Warn(d.display(childRel, childAbs), fmt.Sprintf("broken symlink: %v", unwrapPathError(err)))
+				st.Skip(sources.SkipError)
+				continue
+			}
+			mode = target.Mode().Type()
+			if target.IsDir() {
+				d.enter(childAbs, childRel, ignores)
+				continue
+			}
+			d.w.offer(d.ctx, job{abs: childAbs, display: d.prefix + childRel, size: target.Size()}, target.Mode(), d.jobs)
+			continue
+		}
+		if e.IsDir() {
+			d.enter(childAbs, childRel, ignores)
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			st.Warn(d.display(childRel, childAbs), fmt.Sprintf("cannot stat: %v", unwrapPathError(err)))
+			st.Skip(sources.SkipError)
+			continue
+		}
+		d.w.offer(d.ctx, job{abs: childAbs, display: d.prefix + childRel, size: info.Size()}, info.Mode(), d.jobs)
+	}
+}
+
+// enter descends into a folder unless it was already entered through
+// another path, which is how a symlink loop shows itself.
+func (d *dirWalk) enter(abs, rel string, ignores []ignoreLayer) {
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		real = abs
+	}
+	if d.visited[real] {
+		d.w.opts.Stats.Warn(d.display(rel, abs), "symlink loop: folder already scanned, skipped")
+		d.w.opts.Stats.Skip(sources.SkipSymlink)
+		return
+	}
+	d.visited[real] = true
+	d.walk(abs, rel, ignores)
+}
+
+func (d *dirWalk) display(rel, abs string) string {
+	if rel == "" {
+		return abs
+	}
+	return d.prefix + rel
+}
+
+func ignored(layers []ignoreLayer, rel string, dir bool) bool {
+	for _, l := range layers {
+		p := rel
+		if l.rel != "" {
+			p = strings.TrimPrefix(rel, l.rel+"/")
+		}
+		if dir {
+			p += "/"
+		}
+		if l.m.MatchesPath(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// offer queues a regular file unless it is excluded; special files (FIFOs,
+// devices, sockets) are never opened, since reading one can block forever.
+func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<- job) {
+	st := w.opts.Stats
+	if !mode.IsRegular() {
+		st.Skip(sources.SkipSpecial)
+		return
+	}
+	if w.opts.Exclude != nil && w.opts.Exclude(j.display) {
+		st.Skip(sources.SkipExcluded)
+		return
+	}
+	if w.opts.Limits.MaxSize > 0 && j.size > w.opts.Limits.MaxSize {
+		st.Skip(sources.SkipTooLarge)
+		st.Warn(j.display, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", j.size, w.opts.Limits.MaxSize))
+		return
+	}
+	select {
+	case jobs <- j:
+	case <-ctx.Done():
+	}
+}
+
+func (w *Walker) readFile(j job, emit func(sources.Chunk) error) error {
+	f, err := os.Open(j.abs)
+	if err != nil {
+		w.opts.Stats.Warn(j.display, fmt.Sprintf("cannot open: %v", unwrapPathError(err)))
+		w.opts.Stats.Skip(sources.SkipError)
+		return nil
+	}
+	defer f.Close()
+	origin := &sources.Origin{Source: sources.KindFile, Path: j.display}
+	return sources.ReadChunks(f, origin, j.size, w.opts.Limits, w.opts.Stats, emit)
+}
+
+// unwrapPathError drops the path from an error, since the warning already
+// names the place.
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
