@@ -78,15 +78,18 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if err != nil {
 		return err
 	}
+	key := []byte(report.DefaultFingerprintKey)
+	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {
+		key = []byte(k)
+	}
 	var baseline report.Baseline
 	if g.Baseline != "" {
 		if baseline, err = report.LoadBaseline(g.Baseline); err != nil {
 			return err
 		}
-	}
-	key := []byte(report.DefaultFingerprintKey)
-	if k := ios.Getenv("SPRAWL_FINGERPRINT_KEY"); k != "" {
-		key = []byte(k)
+		if err := baseline.CheckKey(key); err != nil {
+			return err
+		}
 	}
 
 	stats := sources.NewStats()
@@ -111,10 +114,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	}
 
 	classified := classify.Classify(found.findings)
-	baselined := 0
-	if baseline != nil {
-		classified, baselined = baseline.Filter(classified, key)
-	}
+	classified, baselined := baseline.Filter(classified, key)
 	rep := &report.Report{
 		Tool:      report.Tool{Name: "sprawl", Version: version, URI: "https://github.com/sprawl-sec/sprawl"},
 		Command:   job.command,
@@ -225,15 +225,9 @@ func writeReport(ios *IOStreams, g *globalOptions, w report.Writer, rep *report.
 		opts.Color = g.Format == "text" && ios.OutTTY && !g.NoColor && ios.Getenv("NO_COLOR") == ""
 		return w.Write(ios.Out, rep, opts)
 	}
-	f, err := os.OpenFile(g.OutputPath, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, err := report.CreateFile(g.OutputPath)
 	if err != nil {
 		return fmt.Errorf("create report: %w", err)
-	}
-	// An existing file keeps its mode on open; a report holds secrets'
-	// locations (and with --no-redact the secrets), so tighten it.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fmt.Errorf("restrict report permissions: %w", err)
 	}
 	if err := w.Write(f, rep, opts); err != nil {
 		f.Close()

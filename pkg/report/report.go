@@ -12,16 +12,23 @@ import (
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
-// SchemaVersion is the version of the JSON report schema (docs/json-schema.md).
+// SchemaVersion is the version of the JSON report schema (docs/json-report.md).
 const SchemaVersion = "1"
 
 // Report is everything one scan produced.
 type Report struct {
-	Tool     Tool
-	Command  string // e.g. "dir"
-	Targets  []string
+	Tool    Tool
+	Command string // e.g. "dir"
+	Targets []string
+	// Root is the absolute path of the scan root that finding paths are
+	// relative to, when there is one; SARIF writes it as the file: URI of
+	// %SRCROOT%. Empty leaves %SRCROOT% for the consumer to resolve (GitHub
+	// resolves it to the checkout), and keeps local paths out of reports.
+	Root     string
 	Findings []classify.Finding
-	// Rules is the active rule set, for SARIF rule metadata.
+	// Rules is the active rule set. The writers take rule metadata from
+	// the findings themselves (SARIF lists only rules with findings), so
+	// this is informational.
 	Rules   []*detect.Rule
 	Stats   sources.Snapshot
 	Started time.Time
@@ -39,13 +46,16 @@ type Tool struct {
 
 // Options control how a report is written.
 type Options struct {
-	// Redact replaces secrets with a short prefix (the default).
+	// Redact replaces secrets with a short prefix (the default: start
+	// from DefaultOptions, since the zero value does not redact).
 	Redact bool
 	// Color enables terminal styling in the text format.
 	Color bool
 	// Verbose lists every warning in the text summary.
 	Verbose bool
-	// FingerprintKey keys the hash that identifies a secret.
+	// FingerprintKey keys the hash that identifies a secret; empty means
+	// DefaultFingerprintKey. The command line sets it from
+	// SPRAWL_FINGERPRINT_KEY (FingerprintKeyEnv) when that is set.
 	FingerprintKey []byte
 }
 

@@ -1,0 +1,93 @@
+package detect
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+	"github.com/sprawl-sec/sprawl/rules"
+)
+
+// benchCorpus is real source code: the Go standard library that ships with
+// the toolchain running the benchmark (up to 64 MiB, split per file as a
+// walker would hand it over).
+func benchCorpus(b *testing.B) [][]byte {
+	b.Helper()
+	root := filepath.Join(runtime.GOROOT(), "src")
+	var files [][]byte
+	total := 0
+	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || total > 64<<20 {
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, ".s") && !strings.HasSuffix(p, ".json") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil || len(data) > sources.DefaultChunkSize {
+			return nil
+		}
+		files = append(files, data)
+		total += len(data)
+		return nil
+	})
+	if total == 0 {
+		b.Skip("no Go sources under GOROOT")
+	}
+	return files
+}
+
+func benchEngine(b *testing.B) *Engine {
+	b.Helper()
+	all, err := LoadRules(rules.FS)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := NewEngine(all, Options{Decode: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return e
+}
+
+// BenchmarkEngineSource scans the corpus with the full rule set on every
+// core (b.RunParallel); MB/s is the engine's throughput.
+func BenchmarkEngineSource(b *testing.B) {
+	files := benchCorpus(b)
+	e := benchEngine(b)
+	var size int64
+	for _, f := range files {
+		size += int64(len(f))
+	}
+	origin := &sources.Origin{Path: "bench"}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var next atomic.Int64
+		var found atomic.Int64
+		done := make(chan struct{})
+		workers := runtime.GOMAXPROCS(0)
+		for w := 0; w < workers; w++ {
+			go func() {
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(files) {
+						done <- struct{}{}
+						return
+					}
+					found.Add(int64(len(e.Scan(sources.Chunk{Data: files[k], Origin: origin, StartLine: 1}))))
+				}
+			}()
+		}
+		for w := 0; w < workers; w++ {
+			<-done
+		}
+		b.ReportMetric(float64(found.Load()), "findings")
+	}
+}

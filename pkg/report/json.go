@@ -1,0 +1,165 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/classify"
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// The types below are the JSON report, schema version SchemaVersion,
+// documented field by field in docs/json-report.md. They are exported so
+// that baselines and other Go programs read the report with the same
+// definitions that wrote it. Renaming or removing a field, or changing its
+// meaning, is a new major schema version; adding one is not.
+
+// JSONReport is the top-level object of a JSON report.
+type JSONReport struct {
+	SchemaVersion    string        `json:"schema_version"`
+	Tool             JSONTool      `json:"tool"`
+	Command          string        `json:"command"`
+	Targets          []string      `json:"targets"`
+	Started          string        `json:"started"`
+	ElapsedMS        int64         `json:"elapsed_ms"`
+	Redacted         bool          `json:"redacted"`
+	FingerprintKeyID string        `json:"fingerprint_key_id"`
+	Summary          JSONSummary   `json:"summary"`
+	Findings         []JSONFinding `json:"findings"`
+}
+
+// JSONTool names the scanner.
+type JSONTool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// JSONSummary counts what the scan read, found and skipped.
+type JSONSummary struct {
+	ItemsScanned int64             `json:"items_scanned"`
+	BytesScanned int64             `json:"bytes_scanned"`
+	Findings     int               `json:"findings"`
+	ByRule       map[string]int    `json:"by_rule"`
+	BySeverity   map[string]int    `json:"by_severity"`
+	Skipped      map[string]int    `json:"skipped"`
+	Warnings     []sources.Warning `json:"warnings"`
+	Baselined    int               `json:"baselined"`
+}
+
+// JSONFinding is one secret in one place.
+type JSONFinding struct {
+	Fingerprint string               `json:"fingerprint"`
+	RuleID      string               `json:"rule_id"`
+	Title       string               `json:"title"`
+	Provider    string               `json:"provider"`
+	Severity    string               `json:"severity"`
+	Class       string               `json:"class"`
+	Evidence    string               `json:"evidence"`
+	NHI         []string             `json:"nhi"`
+	Secret      string               `json:"secret"`
+	Entropy     float64              `json:"entropy"`
+	Decoded     string               `json:"decoded"`
+	Location    JSONLocation         `json:"location"`
+	Git         *sources.GitOrigin   `json:"git,omitempty"`
+	Image       *sources.ImageOrigin `json:"image,omitempty"`
+	CI          *sources.CIOrigin    `json:"ci,omitempty"`
+	Context     string               `json:"context"`
+}
+
+// JSONLocation is where the secret starts and ends (1-based lines and byte
+// columns, end inclusive) and its byte offset in the scanned item.
+type JSONLocation struct {
+	Source    string `json:"source"`
+	Path      string `json:"path"`
+	Line      int    `json:"line"`
+	Column    int    `json:"column"`
+	EndLine   int    `json:"end_line"`
+	EndColumn int    `json:"end_column"`
+	Offset    int64  `json:"offset"`
+}
+
+// JSONWriter writes the JSON report.
+type JSONWriter struct{}
+
+// Write implements Writer.
+func (JSONWriter) Write(w io.Writer, r *Report, opts Options) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	// Paths such as <stdin> and context lines read better unescaped, and
+	// the report is never embedded in HTML.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(BuildJSON(r, opts)); err != nil {
+		return fmt.Errorf("write json report: %w", err)
+	}
+	return nil
+}
+
+// BuildJSON turns a report into its JSON form. Every list and map is
+// non-nil so that consumers always see [] or {} rather than null.
+func BuildJSON(r *Report, opts Options) *JSONReport {
+	c := countFindings(r.Findings)
+	out := &JSONReport{
+		SchemaVersion:    SchemaVersion,
+		Tool:             JSONTool{Name: r.Tool.Name, Version: r.Tool.Version},
+		Command:          r.Command,
+		Targets:          append([]string{}, r.Targets...),
+		Started:          r.Started.UTC().Format(time.RFC3339),
+		ElapsedMS:        r.Elapsed.Milliseconds(),
+		Redacted:         opts.Redact,
+		FingerprintKeyID: FingerprintKeyID(opts.FingerprintKey),
+		Summary: JSONSummary{
+			ItemsScanned: r.Stats.Items,
+			BytesScanned: r.Stats.Bytes,
+			Findings:     len(r.Findings),
+			ByRule:       c.byRule,
+			BySeverity:   c.bySeverity,
+			Skipped:      map[string]int{},
+			Warnings:     append([]sources.Warning{}, r.Stats.Warnings...),
+			Baselined:    r.Baselined,
+		},
+		Findings: make([]JSONFinding, 0, len(r.Findings)),
+	}
+	for k, v := range r.Stats.Skipped {
+		out.Summary.Skipped[k] = v
+	}
+	places := newNeighbours(r)
+	for _, f := range r.Findings {
+		out.Findings = append(out.Findings, jsonFinding(f, places, opts))
+	}
+	return out
+}
+
+func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFinding {
+	rule, o := ruleOf(f), originOf(f)
+	return JSONFinding{
+		Fingerprint: Fingerprint(f, opts.FingerprintKey),
+		RuleID:      rule.ID,
+		Title:       rule.Title,
+		Provider:    rule.Provider,
+		Severity:    rule.Severity,
+		Class:       string(f.Class),
+		Evidence:    f.Evidence,
+		NHI:         append([]string{}, f.NHI...),
+		Secret:      secretText(f.Secret, opts.Redact),
+		// Three decimals are all entropy means; more would only make
+		// reports differ between platforms.
+		Entropy: math.Round(f.Entropy*1000) / 1000,
+		Decoded: f.Decoded,
+		Location: JSONLocation{
+			Source:    string(o.Source),
+			Path:      o.Path,
+			Line:      f.Line,
+			Column:    f.Column,
+			EndLine:   f.EndLine,
+			EndColumn: f.EndColumn,
+			Offset:    f.Offset,
+		},
+		Git:     o.Git,
+		Image:   o.Image,
+		CI:      o.CI,
+		Context: places.context(f, opts.Redact),
+	}
+}
