@@ -69,6 +69,9 @@ func checkSample(w io.Writer, eng *detect.Engine, name string, data []byte, reda
 		fmt.Fprintf(w, "no rule's keywords occur in %s\n", name)
 		return nil
 	}
+	if redact {
+		fmt.Fprintln(w, "(matched text hidden; add --no-redact to see it)")
+	}
 	last := ""
 	for _, t := range traces {
 		if t.RuleID != last {
@@ -77,7 +80,7 @@ func checkSample(w io.Writer, eng *detect.Engine, name string, data []byte, reda
 		}
 		detail := t.Detail
 		if redact {
-			detail = "(secret text hidden; use --no-redact) " + stageSummary(t)
+			detail = stageSummary(t)
 		}
 		fmt.Fprintf(w, "  %-8s %s\n", t.Stage, detail)
 	}
