@@ -102,7 +102,9 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	src := job.newSource(eng, lim, stats)
 
 	started := time.Now()
+	stopProgress := startProgress(ios, g, job.command, src, stats)
 	found := collectFindings(ctx, src, eng)
+	stopProgress()
 	if err := found.err; err != nil {
 		return err
 	}

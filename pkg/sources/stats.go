@@ -47,6 +47,12 @@ func (s *Stats) Scanned(n int64) {
 	s.bytes.Add(n)
 }
 
+// Progress returns the items and bytes scanned so far. It takes no lock,
+// so a progress display can poll it often while the scan runs.
+func (s *Stats) Progress() (items, bytes int64) {
+	return s.items.Load(), s.bytes.Load()
+}
+
 // Skip records an item that was not scanned, and why.
 func (s *Stats) Skip(reason string) {
 	s.mu.Lock()
