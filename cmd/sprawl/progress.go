@@ -1,6 +1,8 @@
 package main
 
 import (
+	"runtime"
+
 	"github.com/sprawl-sec/sprawl/pkg/progress"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -34,6 +36,8 @@ func startProgress(ios *IOStreams, g *globalOptions, command string, src sources
 			return progress.Counts{Items: items, Bytes: bytes}
 		},
 		Noun: progressNouns[command],
+		// Windows consoles may not interpret escape sequences.
+		ANSI: runtime.GOOS != "windows",
 	}
 	if t, ok := src.(totaler); ok {
 		opts.Total = func() progress.Counts {

@@ -32,13 +32,19 @@ type Options struct {
 	Noun string
 	// Interval is how often Start redraws; default 200ms.
 	Interval time.Duration
-	// Delay keeps the line off the screen for quick scans; default 1s.
+	// Delay keeps the line off the screen for quick scans; default 1s,
+	// negative to draw from the first update.
 	Delay time.Duration
 	// Window is how far back the rate looks, so that it follows the
 	// current speed rather than the average since the start; default 5s.
 	Window time.Duration
 	// Now is the clock; tests set a fake one.
 	Now func() time.Time
+	// ANSI erases with the "erase to end of line" escape sequence, which
+	// also clears what the terminal itself echoed after the line (a ^C).
+	// Without it, the old line is overwritten with spaces, which works on
+	// any terminal.
+	ANSI bool
 }
 
 // Meter draws the progress line on w, rewriting it in place with a
@@ -169,10 +175,15 @@ func (m *Meter) observe(now time.Time) Status {
 	return st
 }
 
+// eraseEOL is the ANSI "erase to end of line" sequence.
+const eraseEOL = "\x1b[K"
+
 func (m *Meter) draw(line string) {
 	n := utf8.RuneCountInString(line)
 	pad := ""
-	if m.drawn > n {
+	if m.opts.ANSI {
+		pad = eraseEOL
+	} else if m.drawn > n {
 		pad = strings.Repeat(" ", m.drawn-n)
 	}
 	// Errors are ignored: a progress line that cannot be drawn must not
@@ -185,6 +196,10 @@ func (m *Meter) clear() {
 	if m.drawn == 0 {
 		return
 	}
-	_, _ = io.WriteString(m.w, "\r"+strings.Repeat(" ", m.drawn)+"\r")
+	if m.opts.ANSI {
+		_, _ = io.WriteString(m.w, "\r"+eraseEOL)
+	} else {
+		_, _ = io.WriteString(m.w, "\r"+strings.Repeat(" ", m.drawn)+"\r")
+	}
 	m.drawn = 0
 }

@@ -169,6 +169,21 @@ func TestMeterPadsShorterLineAndStopClears(t *testing.T) {
 	}
 }
 
+func TestMeterANSIErase(t *testing.T) {
+	var out bytes.Buffer
+	c := &counters{}
+	clk := &fakeClock{t: time.Unix(0, 0)}
+	m := New(&out, Options{Done: c.read, Now: clk.now, Delay: -1, ANSI: true})
+	c.add(2, 2000)
+	clk.advance(2 * time.Second)
+	m.Update()
+	m.Stop()
+	want := "\rscanning 2 items, 2.0 kB, 1.0 kB/s, 0:02\x1b[K\r\x1b[K"
+	if out.String() != want {
+		t.Errorf("wrote %q, want %q", out.String(), want)
+	}
+}
+
 func TestSuspendClearsLineForOtherOutput(t *testing.T) {
 	var out bytes.Buffer
 	c := &counters{}
