@@ -16,6 +16,7 @@ var formats = []struct {
 	{"json", JSONWriter{}},
 	{"sarif", SARIFWriter{}},
 	{"csv", CSVWriter{}},
+	{"gitlab", GitLabWriter{}},
 }
 
 // FormatNames lists the valid format names, for flag help.
