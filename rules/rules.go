@@ -8,3 +8,10 @@ import "embed"
 //
 //go:embed *.yaml
 var FS embed.FS
+
+// References holds the reference patterns (rules/references/*.yaml): the
+// forms that make a value managed or externalized. It is a separate file
+// system so that detect.LoadRules(FS) never sees them.
+//
+//go:embed references/*.yaml
+var References embed.FS

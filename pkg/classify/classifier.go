@@ -1,0 +1,362 @@
+package classify
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+
+	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
+
+	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// Classifier judges the findings of one chunk with the chunk's content in
+// view, and finds the references in it. It is safe for concurrent use:
+// scans call Chunk from every worker, right after detect's Scan.
+type Classifier struct {
+	set       *Set
+	ac        ahocorasick.AhoCorasick
+	kwPattern [][]int // keyword index -> pattern indices
+}
+
+// New builds a classifier from reference data (rules.References).
+func New(fsys fs.FS) (*Classifier, error) {
+	set, err := LoadReferences(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return NewFromSet(set), nil
+}
+
+// NewFromSet builds a classifier from loaded reference data.
+func NewFromSet(set *Set) *Classifier {
+	c := &Classifier{set: set}
+	index := map[string]int{}
+	var keywords []string
+	for pi, p := range set.Patterns {
+		for _, k := range p.Keywords {
+			k = strings.ToLower(k)
+			ki, ok := index[k]
+			if !ok {
+				ki = len(keywords)
+				index[k] = ki
+				keywords = append(keywords, k)
+				c.kwPattern = append(c.kwPattern, nil)
+			}
+			c.kwPattern[ki] = append(c.kwPattern[ki], pi)
+		}
+	}
+	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
+	c.ac = b.Build(keywords)
+	return c
+}
+
+// Set returns the classifier's reference data.
+func (c *Classifier) Set() *Set { return c.set }
+
+// ChunkResult is what classifying one chunk gives.
+type ChunkResult struct {
+	// Findings holds the chunk's detector findings with their class, the
+	// literals of secret-named keys no rule recognised, and every
+	// reference, ordered by offset.
+	Findings []Finding
+	// CodeOwners is set when the chunk is a CODEOWNERS file.
+	CodeOwners *CodeOwners
+}
+
+// refMatch is one accepted reference span in a chunk.
+type refMatch struct {
+	p          *Pattern
+	start, end int
+	line       int // 1-based in the chunk
+	target     string
+	key        string
+}
+
+// Chunk classifies the detector's findings in one chunk and adds the
+// chunk's references and unrecognised literals.
+func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult {
+	var res ChunkResult
+	o := ch.Origin
+	if o == nil {
+		o = &sources.Origin{}
+	}
+	if IsCodeOwnersPath(o.Path) {
+		res.CodeOwners = ParseCodeOwners(ch.Data)
+	}
+	format := FormatOf(o.Path)
+	leaves, _ := Extract(format, ch.Data)
+	lines := newLineIndex(ch.Data)
+	refs := c.matchReferences(ch.Data, o.Path, leaves, lines)
+
+	for _, f := range found {
+		res.Findings = append(res.Findings, c.judge(ch, f, leaves, refs, format))
+	}
+	for _, r := range refs {
+		res.Findings = append(res.Findings, c.referenceFinding(ch, r, lines, format))
+	}
+	res.Findings = append(res.Findings, c.literals(ch, found, leaves, refs, lines, format)...)
+	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Offset < res.Findings[j].Offset })
+	return res
+}
+
+// matchReferences runs the patterns whose keywords occur in the chunk and
+// keeps the best of overlapping matches.
+func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex) []refMatch {
+	want := map[int]bool{}
+	it := c.ac.IterOverlappingByte(data)
+	for m := it.Next(); m != nil; m = it.Next() {
+		for _, pi := range c.kwPattern[m.Pattern()] {
+			want[pi] = true
+		}
+	}
+	var cands []refMatch
+	for pi, p := range c.set.Patterns {
+		if !want[pi] || !p.appliesTo(filePath) {
+			continue
+		}
+		if p.On == "structure" {
+			for _, l := range leaves {
+				line := l.Path + ": " + l.Value
+				if m := p.re.FindStringSubmatchIndex(line); m != nil {
+					cands = c.addCandidate(cands, p, l.Start, l.End, l.Line, targetOf(p, line, m), l.Key, filePath)
+				}
+			}
+			continue
+		}
+		for _, m := range p.re.FindAllSubmatchIndex(data, -1) {
+			s, e := m[0], m[1]
+			// Patterns may consume one leading delimiter; the
+			// reference starts after it.
+			for s < e && strings.IndexByte(" \t=:\"'(", data[s]) >= 0 {
+				s++
+			}
+			key := keyAt(data, s, leaves)
+			cands = c.addCandidate(cands, p, s, e, lines.lineOf(s), targetOf(p, string(data), m), key, filePath)
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.p.Priority != b.p.Priority {
+			return a.p.Priority > b.p.Priority
+		}
+		if a.end-a.start != b.end-b.start {
+			return a.end-a.start > b.end-b.start
+		}
+		return a.start < b.start
+	})
+	var kept []refMatch
+	for _, cand := range cands {
+		overlap := false
+		for _, k := range kept {
+			if cand.start < k.end && k.start < cand.end {
+				overlap = true
+				break
+			}
+		}
+		if !overlap {
+			kept = append(kept, cand)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].start < kept[j].start })
+	return kept
+}
+
+func (c *Classifier) addCandidate(cands []refMatch, p *Pattern, s, e, line int, target, key, filePath string) []refMatch {
+	if p.allowed(target) {
+		return cands
+	}
+	if p.SecretName == "required" && !c.set.Keys.SecretNamed(target) && !c.set.Keys.SecretNamed(key) {
+		return cands
+	}
+	if target == "" {
+		// A form that names no secret of its own (sops ENC[...]) stands
+		// for the value of its key in its file.
+		target = filePath + "#" + key
+	}
+	return append(cands, refMatch{p: p, start: s, end: e, line: line, target: target, key: key})
+}
+
+// targetOf returns the group "target", else the first group that took
+// part in the match, else the whole match.
+func targetOf(p *Pattern, s string, m []int) string {
+	if g := p.targetGroup; g > 0 && m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+		return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
+	}
+	for g := 1; 2*g+1 < len(m); g++ {
+		if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+			return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
+		}
+	}
+	if p.targetGroup > 0 {
+		return ""
+	}
+	return strings.TrimSpace(s[m[0]:m[1]])
+}
+
+// keyAt returns the key a value at offset is assigned to: the parsed leaf
+// holding it, else the assignment on its line.
+func keyAt(data []byte, off int, leaves []Leaf) string {
+	for _, l := range leaves {
+		if l.Start <= off && off < max(l.End, l.Start+1) {
+			return l.Key
+		}
+	}
+	ls := bytes.LastIndexByte(data[:off], '\n') + 1
+	prefix := string(data[ls:off])
+	if m := firstAssign.FindStringSubmatch(prefix); m != nil {
+		return m[1]
+	}
+	if all := anyAssign.FindAllStringSubmatch(prefix, -1); len(all) > 0 {
+		return all[len(all)-1][1]
+	}
+	return ""
+}
+
+var (
+	firstAssign = regexp.MustCompile(`^\s*(?:export\s+|const\s+|let\s+|var\s+|-\s+|\$)?["']?([A-Za-z_][\w.-]*)["']?\s*(?::=|=>|=|:)`)
+	anyAssign   = regexp.MustCompile(`["']?([A-Za-z_][\w.-]*)["'\]]?\s*(?::=|=>|=|:)\s*`)
+)
+
+// judge classifies one detector finding.
+func (c *Classifier) judge(ch sources.Chunk, f detect.Finding, leaves []Leaf, refs []refMatch, format Format) Finding {
+	off := int(f.Offset - ch.StartOffset)
+	out := Finding{Finding: f, Class: Unmanaged, NHI: []string{NHI2}, Format: format}
+	if off >= 0 && off <= len(ch.Data) {
+		out.Key = keyAt(ch.Data, off, leaves)
+		for _, r := range refs {
+			if r.p.Covers && r.start <= off && off < r.end {
+				out.Class, out.NHI = Managed, nil
+				out.Evidence = fmt.Sprintf("inside %s: %s", r.p.Title, r.p.Evidence)
+				return out
+			}
+		}
+	}
+	out.Evidence = literalEvidence(out.Key, format)
+	return out
+}
+
+func literalEvidence(key string, format Format) string {
+	e := "literal value"
+	if key != "" {
+		e += " of key " + key
+	}
+	if format != "" {
+		e += " in " + string(format)
+	}
+	return e + " in scanned content"
+}
+
+// referenceFinding turns a reference match into an occurrence.
+func (c *Classifier) referenceFinding(ch sources.Chunk, r refMatch, lines lineIndex, format Format) Finding {
+	p := r.p
+	ev := fmt.Sprintf("%s %q", p.Title, r.target)
+	if r.key != "" {
+		ev += " for key " + r.key
+	}
+	ev += ": " + p.Evidence
+	return Finding{
+		Finding:   located(ch, p.Rule(), "", string(ch.Data[r.start:r.end]), r.start, r.end, lines),
+		Class:     p.Class,
+		Evidence:  ev,
+		Key:       r.key,
+		Format:    format,
+		Reference: &Reference{Pattern: p.ID, Provider: p.Provider, Target: r.target, Global: p.Global},
+	}
+}
+
+// literals reports values of secret-named keys in parsed formats that no
+// detection rule and no reference claimed.
+func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves []Leaf, refs []refMatch, lines lineIndex, format Format) []Finding {
+	if format == "" {
+		return nil // code is left to the detection rules
+	}
+	var out []Finding
+	for _, l := range leaves {
+		if !c.set.Keys.SecretNamed(l.Key) || !c.set.Keys.Literal(l.Value) || claimed(ch, l, found, refs) {
+			continue
+		}
+		ls := bytes.LastIndexByte(ch.Data[:l.Start], '\n') + 1
+		le := bytes.IndexByte(ch.Data[l.Start:], '\n')
+		if le < 0 {
+			le = len(ch.Data) - l.Start
+		}
+		if inlineAllowed(ch.Data[ls : l.Start+le]) {
+			continue
+		}
+		f := located(ch, c.set.LiteralRule, l.Value, l.Value, l.Start, l.End, lines)
+		f.Entropy = detect.ShannonEntropy(l.Value)
+		out = append(out, Finding{
+			Finding:  f,
+			Class:    Unmanaged,
+			Evidence: fmt.Sprintf("literal value of secret-named key %s in %s (no detection rule knows its format)", l.Key, format),
+			NHI:      []string{NHI2},
+			Key:      l.Key,
+			Format:   format,
+		})
+	}
+	return out
+}
+
+func inlineAllowed(line []byte) bool {
+	return bytes.Contains(line, []byte("sprawl:allow")) || bytes.Contains(line, []byte("gitleaks:allow"))
+}
+
+// claimed reports whether a detector finding or a reference already
+// covers a leaf's value.
+func claimed(ch sources.Chunk, l Leaf, found []detect.Finding, refs []refMatch) bool {
+	base := max(ch.StartLine, 1) - 1
+	for _, f := range found {
+		// Same line: the rule saw this value (or its encoded form).
+		if f.Line-base == l.Line {
+			return true
+		}
+	}
+	for _, r := range refs {
+		if r.start < max(l.End, l.Start+1) && l.Start < r.end {
+			return true
+		}
+	}
+	return false
+}
+
+// located builds a detect.Finding for a span of the chunk.
+func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, end int, lines lineIndex) detect.Finding {
+	base := max(ch.StartLine, 1) - 1
+	line := lines.lineOf(start)
+	endLine := lines.lineOf(max(end-1, start))
+	return detect.Finding{
+		Rule:      rule,
+		Secret:    secret,
+		Match:     match,
+		LineText:  contextLine(ch.Data, start, end),
+		Origin:    ch.Origin,
+		Line:      base + line,
+		Column:    start - lines[line-1] + 1,
+		EndLine:   base + endLine,
+		EndColumn: max(end-1-lines[endLine-1]+1, 1),
+		Offset:    ch.StartOffset + int64(start),
+	}
+}
+
+// maxContext caps the context line kept with an occurrence.
+const maxContext = 400
+
+func contextLine(data []byte, start, end int) string {
+	ls := bytes.LastIndexByte(data[:start], '\n') + 1
+	le := bytes.IndexByte(data[end:], '\n')
+	if le < 0 {
+		le = len(data)
+	} else {
+		le += end
+	}
+	if le-ls > maxContext {
+		spare := max(maxContext-(end-start), 0) / 2
+		ls, le = max(ls, start-spare), min(le, end+spare)
+	}
+	return string(bytes.TrimRight(data[ls:le], "\r"))
+}

@@ -1,0 +1,247 @@
+package classify
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"gopkg.in/yaml.v3"
+
+	"github.com/sprawl-sec/sprawl/pkg/detect"
+)
+
+// Pattern is one reference form, loaded from rules/references/*.yaml: a
+// way of naming a secret that is kept somewhere else (a secrets manager, a
+// CI secret store, the environment) instead of writing its value.
+type Pattern struct {
+	ID       string `yaml:"id"`
+	Title    string `yaml:"title"`
+	Provider string `yaml:"provider"`
+	// Class is what a value written in this form is: managed,
+	// externalized, or unmanaged (a plain configuration store that is not
+	// meant for secrets, such as GitHub Actions vars).
+	Class Class `yaml:"class"`
+	// Evidence is the sentence a report shows for why the class holds.
+	Evidence string `yaml:"evidence"`
+	// On says what the pattern reads: "text" (the raw chunk, the default)
+	// or "structure" (one "dotted.key.path: value" line per scalar of a
+	// parsed YAML or JSON document, for forms that span lines).
+	On       string   `yaml:"on,omitempty"`
+	Keywords []string `yaml:"keywords"`
+	// Pattern is RE2. The group "target" (else group 1, else the whole
+	// match) names the referenced secret; it is a name or an address,
+	// never a value.
+	Pattern string `yaml:"pattern"`
+	// Paths limits the pattern to files matching one of these doublestar
+	// globs (e.g. GitLab's $VAR only means a CI variable in .gitlab-ci.yml).
+	Paths []string `yaml:"paths,omitempty"`
+	// SecretName "required" means the form is generic (an environment
+	// lookup) and only counts when the target or its key is secret-named.
+	SecretName string `yaml:"secret-name,omitempty"`
+	// Global says the target names one secret everywhere (an ARN, a GCP
+	// project path, a Key Vault URL), so occurrences in different
+	// repositories are the same credential.
+	Global bool `yaml:"global,omitempty"`
+	// Covers says the matched span is ciphertext (sops ENC[...], sealed
+	// secrets): a detector hit inside it is not a literal secret.
+	Covers bool `yaml:"covers,omitempty"`
+	// Priority breaks ties between overlapping matches; higher wins.
+	Priority int `yaml:"priority,omitempty"`
+	// Allow lists regexes; a target matching one is not this reference.
+	Allow []string `yaml:"allow,omitempty"`
+
+	ExamplePath     string   `yaml:"example-path,omitempty"`
+	Examples        []string `yaml:"examples"`
+	CounterExamples []string `yaml:"counter-examples"`
+
+	re          *regexp.Regexp
+	targetGroup int
+	allow       []*regexp.Regexp
+	rule        *detect.Rule
+}
+
+// Rule returns the report metadata of the pattern: a detect.Rule that is
+// never run, so that every writer can treat a reference like a finding.
+func (p *Pattern) Rule() *detect.Rule { return p.rule }
+
+func (p *Pattern) compile() error {
+	if p.ID == "" || p.Title == "" || p.Provider == "" {
+		return fmt.Errorf("reference %q needs an id, a title and a provider", p.ID)
+	}
+	switch p.Class {
+	case Managed, Externalized, Unmanaged:
+	default:
+		return fmt.Errorf("reference %s: class must be managed, externalized or unmanaged, not %q", p.ID, p.Class)
+	}
+	switch p.On {
+	case "":
+		p.On = "text"
+	case "text", "structure":
+	default:
+		return fmt.Errorf("reference %s: on must be text or structure, not %q", p.ID, p.On)
+	}
+	switch p.SecretName {
+	case "", "required":
+	default:
+		return fmt.Errorf("reference %s: secret-name must be empty or required", p.ID)
+	}
+	if len(p.Keywords) == 0 {
+		return fmt.Errorf("reference %s: no keywords", p.ID)
+	}
+	if p.Evidence == "" {
+		return fmt.Errorf("reference %s: no evidence text", p.ID)
+	}
+	re, err := regexp.Compile(p.Pattern)
+	if err != nil {
+		return fmt.Errorf("reference %s: pattern: %w", p.ID, err)
+	}
+	p.re = re
+	p.targetGroup = 0
+	if i := re.SubexpIndex("target"); i > 0 {
+		p.targetGroup = i
+	} else if re.NumSubexp() > 0 {
+		p.targetGroup = 1
+	}
+	for _, g := range p.Paths {
+		if !doublestar.ValidatePattern(g) {
+			return fmt.Errorf("reference %s: bad path glob %q", p.ID, g)
+		}
+	}
+	p.allow = nil
+	for _, a := range p.Allow {
+		are, err := regexp.Compile(a)
+		if err != nil {
+			return fmt.Errorf("reference %s: allow %q: %w", p.ID, a, err)
+		}
+		p.allow = append(p.allow, are)
+	}
+	severity := detect.SeverityLow
+	if p.Class == Unmanaged {
+		severity = detect.SeverityHigh
+	}
+	p.rule = &detect.Rule{
+		ID:          "ref-" + p.ID,
+		Title:       p.Title + " reference",
+		Provider:    p.Provider,
+		Severity:    severity,
+		Description: ensureDot(p.Title + " reference (" + string(p.Class) + "): " + p.Evidence),
+		Remediation: remediationFor(p.Class),
+		Tags:        []string{"reference", string(p.Class)},
+	}
+	return nil
+}
+
+func remediationFor(c Class) string {
+	switch c {
+	case Managed:
+		return "Nothing to fix: the value is kept in a secrets manager. Listed so the report is a complete inventory."
+	case Externalized:
+		return "The value lives in a CI secret store or the environment; move it to a secrets manager that owns rotation, ownership and revocation."
+	}
+	return "This store is plain configuration, readable and logged in clear: move the value to a secret store and rotate it."
+}
+
+// appliesTo reports whether the pattern may match in a file at p.
+func (p *Pattern) appliesTo(filePath string) bool {
+	if len(p.Paths) == 0 {
+		return true
+	}
+	for _, g := range p.Paths {
+		if ok, _ := doublestar.Match(g, filePath); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Pattern) allowed(target string) bool {
+	for _, a := range p.allow {
+		if a.MatchString(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// refFile is the shape of one YAML file in rules/references/.
+type refFile struct {
+	References []*Pattern   `yaml:"references"`
+	SecretKeys *KeyPolicy   `yaml:"secret-keys"`
+	Literal    *detect.Rule `yaml:"literal-rule"`
+}
+
+// Set is the loaded reference data: patterns, the secret-key policy and
+// the rule under which a literal of a secret-named key is reported.
+type Set struct {
+	Patterns []*Pattern
+	Keys     *KeyPolicy
+	// LiteralRule is the report metadata of a literal value under a
+	// secret-named key that no detection rule recognised.
+	LiteralRule *detect.Rule
+}
+
+// LoadReferences reads every *.yaml file of fsys (the embedded
+// rules/references folder).
+func LoadReferences(fsys fs.FS) (*Set, error) {
+	set := &Set{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		var f refFile
+		dec := yaml.NewDecoder(strings.NewReader(string(data)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&f); err != nil {
+			return fmt.Errorf("parse %s: %w", p, err)
+		}
+		for _, pat := range f.References {
+			if err := pat.compile(); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		set.Patterns = append(set.Patterns, f.References...)
+		if f.SecretKeys != nil {
+			if set.Keys != nil {
+				return fmt.Errorf("%s: secret-keys defined twice", p)
+			}
+			if err := f.SecretKeys.compile(); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+			set.Keys = f.SecretKeys
+		}
+		if f.Literal != nil {
+			set.LiteralRule = f.Literal
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if set.Keys == nil || set.LiteralRule == nil {
+		return nil, fmt.Errorf("reference data needs secret-keys and literal-rule")
+	}
+	seen := map[string]bool{}
+	for _, p := range set.Patterns {
+		if seen[p.ID] {
+			return nil, fmt.Errorf("duplicate reference id %q", p.ID)
+		}
+		seen[p.ID] = true
+	}
+	sort.SliceStable(set.Patterns, func(i, j int) bool { return set.Patterns[i].ID < set.Patterns[j].ID })
+	return set, nil
+}
+
+func ensureDot(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
