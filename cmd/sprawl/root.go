@@ -42,7 +42,7 @@ OWASP NHI2 (Secret Leakage) finding.`,
 	})
 	f := root.PersistentFlags()
 	f.StringVarP(&g.ConfigPath, "config", "c", "", "config file (default: .sprawl.yaml at the scan root)")
-	f.StringVarP(&g.Format, "format", "f", "text", "report format: text, json, sarif or csv")
+	f.StringVarP(&g.Format, "format", "f", "text", "report format: text, json, sarif, csv or gitlab")
 	f.StringVarP(&g.OutputPath, "output", "o", "", "write the report to this file (created with mode 0600)")
 	f.BoolVar(&g.NoRedact, "no-redact", false, "show secrets in full in the report")
 	f.IntVar(&g.ExitCode, "exit-code", 1, "exit status when secrets are found")
@@ -59,6 +59,9 @@ OWASP NHI2 (Secret Leakage) finding.`,
 		NewCmdStdin(ios, g, nil),
 		NewCmdRules(ios, g),
 		NewCmdVersion(ios),
+		NewCmdCompletion(ios),
+		NewCmdMan(ios),
 	)
+	registerFlagCompletions(root)
 	return root
 }
