@@ -274,7 +274,9 @@ func (w *Walker) readFile(j job, emit func(sources.Chunk) error) error {
 	}
 	defer f.Close()
 	origin := &sources.Origin{Source: sources.KindFile, Path: j.display}
-	return sources.ReadChunks(f, origin, j.size, w.opts.Limits, w.opts.Stats, emit)
+	// ReadContent expands archives (by magic bytes, bounded) and hands
+	// everything else to ReadChunks.
+	return sources.ReadContent(f, origin, j.size, w.opts.Limits, w.opts.Stats, emit)
 }
 
 // unwrapPathError drops the path from an error, since the warning already
