@@ -182,7 +182,7 @@ func (c *Classifier) addCandidate(cands []refMatch, p *Pattern, s, e, line int, 
 }
 
 // targetOf returns the group "target", else the first group that took
-// part in the match, else the whole match.
+// part in the match, else nothing.
 func targetOf(p *Pattern, s string, m []int) string {
 	if g := p.targetGroup; g > 0 && m[2*g] >= 0 && m[2*g+1] > m[2*g] {
 		return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
@@ -192,10 +192,9 @@ func targetOf(p *Pattern, s string, m []int) string {
 			return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
 		}
 	}
-	if p.targetGroup > 0 {
-		return ""
-	}
-	return strings.TrimSpace(s[m[0]:m[1]])
+	// A form without groups names no secret of its own (sops ENC[...]
+	// is ciphertext, not a name): addCandidate falls back to its key.
+	return ""
 }
 
 // keyAt returns the key a value at offset is assigned to: the parsed leaf
