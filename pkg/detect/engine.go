@@ -99,7 +99,9 @@ type rawMatch struct {
 	secret, matchText string
 	entropy           float64
 	decoded           string
-	decodedFrom, upTo int // for decoded matches: the encoded span in the chunk
+	// failedValidation marks a match whose format check failed: it is not
+	// reported, but it keeps fallback rules from reporting the same span.
+	failedValidation bool
 }
 
 // Scan returns the findings in one chunk, ordered by position.
@@ -219,6 +221,9 @@ func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, t
 			if trace != nil {
 				trace(r, "rejected", reason)
 			}
+			if m.failedValidation {
+				out = append(out, m)
+			}
 			continue
 		}
 		if trace != nil {
@@ -258,6 +263,7 @@ func (e *Engine) reject(data []byte, m *rawMatch) string {
 	}
 	if r.validator != nil {
 		if err := r.validator(m.secret); err != nil {
+			m.failedValidation = true
 			return fmt.Sprintf("validator %s: %v", r.Validate, err)
 		}
 	}
@@ -278,7 +284,10 @@ func (r *Rule) isGeneric() bool {
 }
 
 // preferSpecific drops a generic rule's match that overlaps a match of a
-// rule with a distinctive format, and exact duplicates.
+// rule with a distinctive format, and exact duplicates. A distinctive
+// match that failed its format check (a GitHub token with a wrong
+// checksum) still silences fallbacks on its span, then is dropped itself:
+// a token that fails its checksum is not a finding under any rule.
 func preferSpecific(raws []rawMatch) []rawMatch {
 	sort.SliceStable(raws, func(i, j int) bool { return raws[i].start < raws[j].start })
 	keep := raws[:0]
@@ -305,7 +314,13 @@ func preferSpecific(raws []rawMatch) []rawMatch {
 			keep = append(keep, m)
 		}
 	}
-	return keep
+	out := keep[:0]
+	for _, m := range keep {
+		if !m.failedValidation {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // locate turns chunk-relative matches into findings with line numbers.

@@ -219,3 +219,30 @@ func TestEntropy(t *testing.T) {
 		t.Errorf("entropy(abcd) = %v", h)
 	}
 }
+
+func TestFailedChecksumSilencesFallbackRules(t *testing.T) {
+	rs, err := ParseRules([]byte(`
+rules:
+  - id: gh
+    title: GitHub token
+    provider: GitHub
+    keywords: [ghp_]
+    pattern: '\b(ghp_[0-9A-Za-z]{36})\b'
+    validate: github-checksum
+    examples: []
+    counter-examples: []
+`), "gh.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(append(rs, testRules(t)...), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := scan(e, `secret = "ghp_RFbD56TI2smTyVsGd5Xav0yu99ZAMP0k7ho7"`); len(got) != 0 {
+		t.Fatalf("token with a bad checksum reported by %q", ids(got))
+	}
+	if got := ids(scan(e, `secret = "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"`)); got != "gh" {
+		t.Fatalf("valid token: got %q", got)
+	}
+}
