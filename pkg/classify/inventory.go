@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"sort"
 	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
 // DefaultMaxAge is the rotation policy NHI7 checks against: 90 days.
@@ -43,8 +45,10 @@ type Credential struct {
 	Evidence string
 	Keys     []string
 	// Occurrences are indices into the findings the inventory was built
-	// from, in their order.
+	// from, in their order; Locations say where each one is, so that a
+	// report can list them without the findings.
 	Occurrences []int
+	Locations   []Location
 	FirstSeen   *Seen
 	LastSeen    *Seen
 	// AtHEAD is true when some occurrence is current (at HEAD, or in a
@@ -59,6 +63,20 @@ type Credential struct {
 	Sources      []string
 	NHI          []string
 	Migrated     *Migration
+}
+
+// Location is one place a credential occurs.
+type Location struct {
+	Source       sources.Kind
+	Path         string
+	Line         int
+	Class        Class
+	Service      string
+	Environments []string
+	AtHEAD       bool
+	Git          *sources.GitOrigin
+	Image        *sources.ImageOrigin
+	CI           *sources.CIOrigin
 }
 
 // Seen is a dated appearance of a credential in git history.
@@ -183,6 +201,11 @@ func newCredential(f *Finding) Credential {
 
 func (c *Credential) add(i int, f *Finding) {
 	c.Occurrences = append(c.Occurrences, i)
+	loc := Location{Line: f.Line, Class: f.Class, Service: f.Service, Environments: f.Environments, AtHEAD: atHEAD(f.Origin)}
+	if o := f.Origin; o != nil {
+		loc.Source, loc.Path, loc.Git, loc.Image, loc.CI = o.Source, o.Path, o.Git, o.Image, o.CI
+	}
+	c.Locations = append(c.Locations, loc)
 	if f.Class.Rank() < c.Class.Rank() {
 		c.Class, c.Evidence = f.Class, f.Evidence // a credential is as exposed as its worst copy
 	}

@@ -3,6 +3,7 @@ package classify
 import (
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Risk describes one OWASP NHI Top 10 risk and the NIST CSF 2.0
@@ -60,6 +61,16 @@ func risks(c *Credential, pol Policy) []string {
 	return out
 }
 
+// MigratedNote starts the evidence a migrated literal carries.
+const MigratedNote = "migrated — rotate the old value"
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
+
 // markMigrations finds literals that live only in history while the same
 // key, in the same service, is a reference at HEAD: the code moved to a
 // secret store, but the old value is in every clone and must be rotated.
@@ -90,7 +101,8 @@ func markMigrations(inv *Inventory, findings []Finding) {
 				continue
 			}
 			c.Migrated = &Migration{Path: ref.Origin.Path, Key: ref.Key, Class: ref.Class, Provider: ref.Reference.Provider, Reference: ref.Rule.Title}
-			note := fmt.Sprintf("; migrated — rotate the old value: key %s is now a %s %s in %s, but this value stays in git history", ref.Key, ref.Class, ref.Rule.Title, ref.Origin.Path)
+			note := fmt.Sprintf("; %s: key %s is now %s %s (%s) in %s, but this value stays in git history",
+				MigratedNote, ref.Key, article(string(ref.Class)), ref.Class, ref.Rule.Title, ref.Origin.Path)
 			for _, j := range c.Occurrences {
 				findings[j].Evidence += note
 			}

@@ -102,10 +102,12 @@ func (b Baseline) CheckKey(key []byte) error {
 
 // Filter drops the findings whose fingerprint (computed with key) is in
 // the baseline, keeping the others in order, and says how many it dropped.
+// Managed references are always kept: they fail no gate, and the report
+// is their inventory.
 func (b Baseline) Filter(findings []classify.Finding, key []byte) (kept []classify.Finding, dropped int) {
 	kept = make([]classify.Finding, 0, len(findings))
 	for _, f := range findings {
-		if b.Contains(Fingerprint(f, key)) {
+		if f.Class != classify.Managed && b.Contains(Fingerprint(f, key)) {
 			dropped++
 			continue
 		}

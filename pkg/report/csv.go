@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
@@ -15,10 +16,11 @@ import (
 var csvHeader = []string{
 	"fingerprint", "rule_id", "severity", "class", "provider", "path",
 	"line", "column", "secret", "commit", "author", "date", "decoded",
+	"nhi", "credential", "key", "reference",
 }
 
-// CSVWriter writes one row per finding, for spreadsheets and ad-hoc
-// scripts. encoding/csv does the quoting (commas, quotes, line breaks).
+// CSVWriter writes one row per finding, then one per reference (the class
+// column tells them apart), for spreadsheets and ad-hoc scripts. encoding/csv does the quoting (commas, quotes, line breaks).
 type CSVWriter struct{}
 
 // Write implements Writer.
@@ -27,7 +29,7 @@ func (CSVWriter) Write(w io.Writer, r *Report, opts Options) error {
 	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("write csv report: %w", err)
 	}
-	for _, f := range r.Findings {
+	for _, f := range append(append([]classify.Finding{}, r.Findings...), r.References...) {
 		if err := cw.Write(csvRow(f, opts)); err != nil {
 			return fmt.Errorf("write csv report: %w", err)
 		}
@@ -57,12 +59,23 @@ func csvRow(f classify.Finding, opts Options) []string {
 		neutralizeFormula(o.Path),
 		strconv.Itoa(f.Line),
 		strconv.Itoa(f.Column),
-		secretText(f.Secret, opts.Redact),
+		shownSecret(f, opts.Redact),
 		commit,
 		neutralizeFormula(author),
 		date,
 		f.Decoded,
+		strings.Join(f.NHI, " "),
+		f.Credential,
+		neutralizeFormula(f.Key),
+		neutralizeFormula(referenceTarget(f)),
 	}
+}
+
+func referenceTarget(f classify.Finding) string {
+	if f.Reference == nil {
+		return ""
+	}
+	return f.Reference.Provider + ": " + f.Reference.Target
 }
 
 // neutralizeFormula keeps a spreadsheet from running a cell as a formula.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
@@ -31,10 +32,16 @@ func TestCSVRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("read back: %v", err)
 		}
-		if len(rows) != len(r.Findings)+1 {
-			t.Fatalf("%d rows, want header + %d", len(rows), len(r.Findings))
+		if len(rows) != len(r.Findings)+len(r.References)+1 {
+			t.Fatalf("%d rows, want header + %d findings + %d references", len(rows), len(r.Findings), len(r.References))
 		}
-		if got := rows[0]; len(got) != len(csvHeader) || got[0] != "fingerprint" || got[len(got)-1] != "decoded" {
+		for i, f := range r.References {
+			row := rows[1+len(r.Findings)+i]
+			if row[3] != string(f.Class) || row[8] != "" || !strings.HasSuffix(row[len(row)-1], f.Reference.Target) {
+				t.Errorf("reference row %d = %q", i, row)
+			}
+		}
+		if got := rows[0]; len(got) != len(csvHeader) || got[0] != "fingerprint" || got[12] != "decoded" || got[13] != "nhi" {
 			t.Errorf("header = %q", got)
 		}
 		for i, f := range r.Findings {

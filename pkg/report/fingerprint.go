@@ -26,13 +26,14 @@ const FingerprintKeyEnv = "SPRAWL_FINGERPRINT_KEY"
 const fingerprintHashLen = 16
 
 // Fingerprint identifies a finding across scans: rule id, path and a
-// keyed hash of the secret, joined by ":". It leaves out the line and the
+// keyed hash of the secret (of the pattern, target and key for a
+// reference, which has no value), joined by ":". It leaves out the line and the
 // commit, so it survives edits that move the secret and a history scan
 // reports one secret at one path as one fingerprint; a different secret
 // at the same place is a different fingerprint. An empty key means
 // DefaultFingerprintKey.
 func Fingerprint(f classify.Finding, key []byte) string {
-	return ruleOf(f).ID + ":" + originOf(f).Path + ":" + secretHash(f.Secret, key)
+	return ruleOf(f).ID + ":" + originOf(f).Path + ":" + secretHash(f.Identity(), key)
 }
 
 func secretHash(secret string, key []byte) string {

@@ -103,22 +103,63 @@ func fixtureReport() *Report {
 			CreatedBy: "COPY .npmrc /app/", Deleted: true},
 	}, 1)
 
+	aws.Key = "AWS_ACCESS_KEY_ID"
+	findings := []classify.Finding{gh, pass, aws, pem, slack, npm}
+	refs := fixtureReferences()
+	all := append(append([]classify.Finding{}, findings...), refs...)
+	inv := classify.BuildInventory(all, classify.Policy{Key: testKey, Now: started, MaxAge: classify.DefaultMaxAge, Scope: "app",
+		CodeOwners: classify.ParseCodeOwners([]byte("* @acme/dev\n/config/ @acme/platform\n"))})
+	findings, refs = all[:len(findings)], all[len(findings):]
+
 	var warnings []sources.Warning
 	for i, p := range []string{"a.tar", "b.zip", "c.gz", "d/e", "f.pack", "g.bin", "h.jar"} {
 		warnings = append(warnings, sources.Warning{Place: p, Message: []string{"truncated archive", "permission denied"}[i%2]})
 	}
 	return &Report{
-		Tool:     Tool{Name: "sprawl", Version: "1.2.3", URI: "https://github.com/sprawl-sec/sprawl"},
-		Command:  "dir",
-		Targets:  []string{"."},
-		Findings: []classify.Finding{gh, pass, aws, pem, slack, npm},
-		Rules:    []*detect.Rule{ruleAWS, ruleGitHub, rulePass, ruleNPM, rulePEM, ruleSlack},
+		Tool:       Tool{Name: "sprawl", Version: "1.2.3", URI: "https://github.com/sprawl-sec/sprawl"},
+		Command:    "dir",
+		Targets:    []string{"."},
+		Findings:   findings,
+		References: refs,
+		Inventory:  inv,
+		Rules:      []*detect.Rule{ruleAWS, ruleGitHub, rulePass, ruleNPM, rulePEM, ruleSlack},
 		Stats: sources.Snapshot{Items: 1234, Bytes: 5678901,
 			Skipped:  map[string]int{sources.SkipBinary: 12, sources.SkipTooLarge: 2},
 			Warnings: warnings},
 		Started:   started,
 		Elapsed:   1234 * time.Millisecond,
 		Baselined: 2,
+	}
+}
+
+// reference builds a reference occurrence as the classifier does.
+func reference(pattern, title, provider string, class classify.Class, target, key, line string, o *sources.Origin, ln int, global bool) classify.Finding {
+	rule := &detect.Rule{ID: "ref-" + pattern, Title: title + " reference", Provider: provider, Severity: detect.SeverityLow,
+		Description: title + " reference.", Tags: []string{"reference", string(class)}}
+	f := finding(rule, target, line, o, ln)
+	f.Secret, f.Class, f.NHI, f.Key = "", class, nil, key
+	f.Evidence = title + " " + target + ": kept outside the code"
+	f.Reference = &classify.Reference{Pattern: pattern, Provider: provider, Target: target, Global: global}
+	return f
+}
+
+// fixtureReferences are the managed and externalized occurrences of the
+// fixture: a Vault path, a GitHub Actions secret, one Secrets Manager ARN
+// in two services (prod and staging), and the reference that replaced the
+// AWS key of the history-only finding.
+func fixtureReferences() []classify.Finding {
+	arn := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"
+	return []classify.Finding{
+		reference("github-actions-secret", "GitHub Actions secret", "GitHub Actions", classify.Externalized, "NPM_TOKEN", "NODE_AUTH_TOKEN",
+			"      NODE_AUTH_TOKEN: ${{ secrets.NPM_TOKEN }}", &sources.Origin{Source: sources.KindFile, Path: ".github/workflows/release.yml"}, 9, false),
+		reference("vault-path", "HashiCorp Vault path", "HashiCorp Vault", classify.Managed, "secret/data/billing/db#password", "DB_PASSWORD",
+			"    value: vault:secret/data/billing/db#password", &sources.Origin{Source: sources.KindFile, Path: "deploy/prod/k8s.yaml"}, 14, false),
+		reference("aws-secretsmanager-arn", "AWS Secrets Manager secret ARN", "AWS Secrets Manager", classify.Managed, arn, "DB_PASSWORD",
+			`{"name": "DB_PASSWORD", "valueFrom": "`+arn+`"}`, &sources.Origin{Source: sources.KindFile, Path: "services/billing/prod/task.json"}, 3, true),
+		reference("aws-secretsmanager-arn", "AWS Secrets Manager secret ARN", "AWS Secrets Manager", classify.Managed, arn, "DB_PASSWORD",
+			`{"name": "DB_PASSWORD", "valueFrom": "`+arn+`"}`, &sources.Origin{Source: sources.KindFile, Path: "services/search/staging/task.json"}, 3, true),
+		reference("env-brace", "Environment variable", "Environment", classify.Externalized, "AWS_ACCESS_KEY_ID", "AWS_ACCESS_KEY_ID",
+			"export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID}", &sources.Origin{Source: sources.KindFile, Path: "scripts/deploy.sh"}, 12, false),
 	}
 }
 

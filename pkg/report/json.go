@@ -29,6 +29,12 @@ type JSONReport struct {
 	FingerprintKeyID string        `json:"fingerprint_key_id"`
 	Summary          JSONSummary   `json:"summary"`
 	Findings         []JSONFinding `json:"findings"`
+	// References, Inventory, Policy and Taxonomy came with the classifier
+	// (additions, so still schema version 1: findings keep their meaning).
+	References []JSONFinding    `json:"references"`
+	Inventory  []JSONCredential `json:"inventory"`
+	Policy     JSONPolicy       `json:"policy"`
+	Taxonomy   JSONTaxonomy     `json:"taxonomy"`
 }
 
 // JSONTool names the scanner.
@@ -47,6 +53,14 @@ type JSONSummary struct {
 	Skipped      map[string]int    `json:"skipped"`
 	Warnings     []sources.Warning `json:"warnings"`
 	Baselined    int               `json:"baselined"`
+	References   int               `json:"references"`
+	Credentials  int               `json:"credentials"`
+	// Failing counts the occurrences the --fail-on gate counts.
+	Failing int `json:"failing"`
+	// ByClass counts occurrences (findings and references) per class;
+	// ByNHI counts credentials per NHI risk.
+	ByClass map[string]int `json:"by_class"`
+	ByNHI   map[string]int `json:"by_nhi"`
 }
 
 // JSONFinding is one secret in one place.
@@ -67,6 +81,16 @@ type JSONFinding struct {
 	Image       *sources.ImageOrigin `json:"image,omitempty"`
 	CI          *sources.CIOrigin    `json:"ci,omitempty"`
 	Context     string               `json:"context"`
+	// Key is the key or variable the value is assigned to, when known.
+	Key string `json:"key"`
+	// Reference is set on entries of references (and on unmanaged
+	// references such as GitHub Actions vars): what the value points at.
+	Reference *classify.Reference `json:"reference,omitempty"`
+	// Credential is the inventory id this occurrence belongs to.
+	Credential   string   `json:"credential"`
+	Service      string   `json:"service"`
+	Environments []string `json:"environments"`
+	Owners       []string `json:"owners"`
 }
 
 // JSONLocation is where the secret starts and ends (1-based lines and byte
@@ -120,14 +144,22 @@ func BuildJSON(r *Report, opts Options) *JSONReport {
 			Warnings:     append([]sources.Warning{}, r.Stats.Warnings...),
 			Baselined:    r.Baselined,
 		},
-		Findings: make([]JSONFinding, 0, len(r.Findings)),
+		Findings:   make([]JSONFinding, 0, len(r.Findings)),
+		References: make([]JSONFinding, 0, len(r.References)),
+		Inventory:  jsonInventory(r, opts),
+		Policy:     jsonPolicy(r),
+		Taxonomy:   jsonTaxonomy(),
 	}
+	fillPosture(&out.Summary, r)
 	for k, v := range r.Stats.Skipped {
 		out.Summary.Skipped[k] = v
 	}
 	places := newNeighbours(r)
 	for _, f := range r.Findings {
 		out.Findings = append(out.Findings, jsonFinding(f, places, opts))
+	}
+	for _, f := range r.References {
+		out.References = append(out.References, jsonFinding(f, places, opts))
 	}
 	return out
 }
@@ -143,7 +175,7 @@ func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFindin
 		Class:       string(f.Class),
 		Evidence:    f.Evidence,
 		NHI:         append([]string{}, f.NHI...),
-		Secret:      secretText(f.Secret, opts.Redact),
+		Secret:      shownSecret(f, opts.Redact),
 		// Three decimals are all entropy means; more would only make
 		// reports differ between platforms.
 		Entropy: math.Round(f.Entropy*1000) / 1000,
@@ -157,9 +189,15 @@ func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFindin
 			EndColumn: f.EndColumn,
 			Offset:    f.Offset,
 		},
-		Git:     o.Git,
-		Image:   o.Image,
-		CI:      o.CI,
-		Context: places.context(f, opts.Redact),
+		Git:          o.Git,
+		Image:        o.Image,
+		CI:           o.CI,
+		Context:      places.context(f, opts.Redact),
+		Key:          f.Key,
+		Reference:    f.Reference,
+		Credential:   f.Credential,
+		Service:      f.Service,
+		Environments: nonNil(f.Environments),
+		Owners:       nonNil(f.Owners),
 	}
 }

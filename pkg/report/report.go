@@ -24,8 +24,21 @@ type Report struct {
 	// relative to, when there is one; SARIF writes it as the file: URI of
 	// %SRCROOT%. Empty leaves %SRCROOT% for the consumer to resolve (GitHub
 	// resolves it to the checkout), and keeps local paths out of reports.
-	Root     string
+	Root string
+	// Findings are the unmanaged occurrences: literal secrets, and values
+	// kept in plain configuration stores. Every format reports them as
+	// leaks (NHI2).
 	Findings []classify.Finding
+	// References are the externalized and managed occurrences: names of
+	// secrets kept elsewhere. JSON, SARIF (level note) and CSV list them
+	// so the report is a complete inventory; they are never leaks.
+	References []classify.Finding
+	// Inventory groups Findings and References into credentials; nil when
+	// the caller built none.
+	Inventory *classify.Inventory
+	// FailOn is the class the gate fails on (and everything worse);
+	// empty means unmanaged.
+	FailOn classify.Class
 	// Rules is the active rule set. The writers take rule metadata from
 	// the findings themselves (SARIF lists only rules with findings), so
 	// this is informational.
@@ -57,6 +70,9 @@ type Options struct {
 	// DefaultFingerprintKey. The command line sets it from
 	// SPRAWL_FINGERPRINT_KEY (FingerprintKeyEnv) when that is set.
 	FingerprintKey []byte
+	// Inventory makes the text format print the grouped view (one entry
+	// per credential with all its locations) instead of one per place.
+	Inventory bool
 }
 
 // Writer is one output format.

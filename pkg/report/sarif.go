@@ -36,7 +36,10 @@ func (SARIFWriter) Write(w io.Writer, r *Report, opts Options) error {
 }
 
 func buildSARIF(r *Report, opts Options) *sarifLog {
-	rules := reportedRules(r.Findings)
+	// References are results too (level note), so that code scanning
+	// holds the whole inventory; only findings are errors or warnings.
+	all := append(append([]classify.Finding{}, r.Findings...), r.References...)
+	rules := reportedRules(all)
 	index := make(map[string]int, len(rules))
 	run := sarifRun{
 		Tool:        sarifTool{Driver: sarifDriverOf(r.Tool)},
@@ -44,7 +47,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 		OriginalURIBaseIDs: map[string]sarifArtifactLocation{
 			srcRoot: srcRootLocation(r.Root),
 		},
-		Results:    make([]sarifResult, 0, len(r.Findings)),
+		Results:    make([]sarifResult, 0, len(all)),
 		ColumnKind: "utf16CodeUnits",
 		Properties: map[string]any{
 			"command":       r.Command,
@@ -52,7 +55,14 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 			"bytes_scanned": r.Stats.Bytes,
 			"baselined":     r.Baselined,
 			"redacted":      opts.Redact,
+			"fail_on":       string(failOn(r)),
+			"references":    len(r.References),
+			"nhi_taxonomy":  classify.Risks,
+			"nist_csf":      classify.NISTCSF,
 		},
+	}
+	if r.Inventory != nil {
+		run.Properties["credentials"] = len(r.Inventory.Credentials)
 	}
 	for i, rule := range rules {
 		index[rule.ID] = i
@@ -61,7 +71,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 	if run.Tool.Driver.Rules == nil {
 		run.Tool.Driver.Rules = []sarifRule{}
 	}
-	for _, f := range r.Findings {
+	for _, f := range all {
 		run.Results = append(run.Results, sarifResultOf(f, index[ruleOf(f).ID], opts))
 	}
 	return &sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}}
@@ -141,6 +151,21 @@ func sarifResultOf(f classify.Finding, ruleIndex int, opts Options) sarifResult 
 		"decoded":  f.Decoded,
 		"source":   string(o.Source),
 	}
+	if f.Credential != "" {
+		props["credential"] = f.Credential
+	}
+	if f.Key != "" {
+		props["key"] = f.Key
+	}
+	if f.Reference != nil {
+		props["reference"] = f.Reference
+	}
+	if f.Service != "" {
+		props["service"] = f.Service
+	}
+	if len(f.Environments) > 0 {
+		props["environments"] = f.Environments
+	}
 	if o.Git != nil {
 		props["git"] = o.Git
 	}
@@ -153,7 +178,7 @@ func sarifResultOf(f classify.Finding, ruleIndex int, opts Options) sarifResult 
 	return sarifResult{
 		RuleID:    rule.ID,
 		RuleIndex: ruleIndex,
-		Level:     sarifLevel(rule.Severity),
+		Level:     sarifResultLevel(f),
 		Message:   sarifMessage{Text: sarifResultMessage(f)},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
 			ArtifactLocation: sarifArtifact(f),
@@ -164,12 +189,25 @@ func sarifResultOf(f classify.Finding, ruleIndex int, opts Options) sarifResult 
 	}
 }
 
+// sarifResultLevel is the rule's level for a leak, and note for managed
+// and externalized references, which are inventory rather than alerts.
+func sarifResultLevel(f classify.Finding) string {
+	if f.Class != classify.Unmanaged && f.Class != "" {
+		return "note"
+	}
+	return sarifLevel(ruleOf(f).Severity)
+}
+
 // sarifResultMessage says what was found without the secret: the message
 // is shown in pull-request annotations and alert lists, where a secret
 // must not appear even with --no-redact (the region snippet carries it).
 func sarifResultMessage(f classify.Finding) string {
 	rule, o := ruleOf(f), originOf(f)
 	var b strings.Builder
+	if f.Reference != nil {
+		// A reference holds no value: its target is a name or an address.
+		return ensureSentence(fmt.Sprintf("%s %q (%s): %s", rule.Title, f.Reference.Target, f.Class, f.Evidence))
+	}
 	fmt.Fprintf(&b, "%s %s (%s", rule.Title, Redact(f.Secret), f.Class)
 	if f.Decoded != "" {
 		fmt.Fprintf(&b, ", decoded from %s", f.Decoded)

@@ -39,6 +39,10 @@ func sarifRuleOf(rule *detect.Rule) sarifRule {
 		head += " (" + rule.Provider + ")"
 		mdHead += " (" + rule.Provider + ")"
 	}
+	help, helpMD := nhi2Help, nhi2HelpMarkdown
+	if !leakRule(rule) {
+		help, helpMD = referenceHelp, referenceHelp
+	}
 	return sarifRule{
 		ID:               rule.ID,
 		Name:             pascalCase(rule.ID),
@@ -46,9 +50,9 @@ func sarifRuleOf(rule *detect.Rule) sarifRule {
 		FullDescription:  sarifMessage{Text: ensureSentence(desc)},
 		Help: sarifMessage{
 			Text: fmt.Sprintf("%s. %s\n\nRemediation: %s\n\n%s",
-				head, ensureSentence(desc), ensureSentence(fix), nhi2Help),
+				head, ensureSentence(desc), ensureSentence(fix), help),
 			Markdown: fmt.Sprintf("%s\n\n%s\n\n**Remediation:** %s\n\n%s",
-				mdHead, ensureSentence(desc), ensureSentence(fix), nhi2HelpMarkdown),
+				mdHead, ensureSentence(desc), ensureSentence(fix), helpMD),
 		},
 		DefaultConfiguration: sarifConfiguration{Level: sarifLevel(rule.Severity)},
 		Properties: sarifRuleProperties{
@@ -66,8 +70,26 @@ const (
 	nhi2HelpMarkdown = "A credential kept as a literal in code, configuration or history is an [OWASP NHI2: Secret Leakage](https://owasp.org/www-project-non-human-identities-top-10/2025/2-secret-leakage/) risk."
 )
 
+// referenceHelp closes the help of a reference pattern's rule.
+const referenceHelp = "sprawl lists references to secrets kept elsewhere so that the report is a complete inventory of credentials; a reference is not a leak."
+
+// leakRule reports whether a rule's results are leaks (NHI2): every
+// detection rule, and references to plain configuration stores, which the
+// classifier tags "unmanaged".
+func leakRule(rule *detect.Rule) bool {
+	ref, unmanaged := false, false
+	for _, t := range rule.Tags {
+		ref = ref || t == "reference"
+		unmanaged = unmanaged || t == string(classify.Unmanaged)
+	}
+	return !ref || unmanaged
+}
+
 func ruleTags(rule *detect.Rule) []string {
 	tags := []string{"security", "secret", classify.NHI2}
+	if !leakRule(rule) {
+		tags = []string{"security", "secret-reference"}
+	}
 	seen := map[string]bool{}
 	for _, t := range tags {
 		seen[t] = true

@@ -51,13 +51,24 @@ func TestSARIFRegionsAndResults(t *testing.T) {
 	r := fixtureReport()
 	_, log := writeSARIF(t, r, fixtureOptions())
 	run := log.Runs[0]
-	if len(run.Results) != len(r.Findings) {
-		t.Fatalf("%d results, want %d", len(run.Results), len(r.Findings))
+	if len(run.Results) != len(r.Findings)+len(r.References) {
+		t.Fatalf("%d results, want %d findings and %d references", len(run.Results), len(r.Findings), len(r.References))
 	}
-	if len(run.Tool.Driver.Rules) != 6 {
-		t.Errorf("%d rules, want the 6 with findings", len(run.Tool.Driver.Rules))
+	if len(run.Tool.Driver.Rules) != 10 {
+		t.Errorf("%d rules, want the 6 with findings and the 4 reference patterns", len(run.Tool.Driver.Rules))
 	}
+	all := append(append([]classify.Finding{}, r.Findings...), r.References...)
 	for i, res := range run.Results {
+		f := all[i]
+		if want := "note"; f.Class != classify.Unmanaged && res.Level != want {
+			t.Errorf("result %d (%s): level %s, want note", i, f.Class, res.Level)
+		}
+		if f.Class == classify.Unmanaged && res.Level == "note" && ruleOf(f).Severity != "low" {
+			t.Errorf("result %d: a leak at level note", i)
+		}
+		if res.Properties["class"] != string(f.Class) || res.Properties["evidence"] != f.Evidence {
+			t.Errorf("result %d: class/evidence properties %v %v", i, res.Properties["class"], res.Properties["evidence"])
+		}
 		if run.Tool.Driver.Rules[res.RuleIndex].ID != res.RuleID {
 			t.Errorf("result %d: ruleIndex %d points at %s, not %s", i, res.RuleIndex, run.Tool.Driver.Rules[res.RuleIndex].ID, res.RuleID)
 		}
@@ -69,7 +80,7 @@ func TestSARIFRegionsAndResults(t *testing.T) {
 		if reg.Snippet != nil {
 			t.Errorf("result %d: snippet while redacting", i)
 		}
-		if res.PartialFingerprints[partialFingerprintKey] != Fingerprint(r.Findings[i], testKey) {
+		if res.PartialFingerprints[partialFingerprintKey] != Fingerprint(f, testKey) {
 			t.Errorf("result %d: partial fingerprint %v", i, res.PartialFingerprints)
 		}
 		if !strings.HasSuffix(res.Message.Text, ".") {

@@ -71,12 +71,19 @@ func (s textStyles) severity(sev string) string {
 func (TextWriter) Write(w io.Writer, r *Report, opts Options) error {
 	st := newTextStyles(opts.Color)
 	var b bytes.Buffer
-	if len(r.Findings) == 0 {
+	// The text report lists what fails the gate; references are counted
+	// in the posture summary (and listed in the inventory view).
+	failing := Failing(r)
+	switch {
+	case opts.Inventory:
+		writeInventoryView(&b, r, st, opts)
+	case len(failing) == 0:
 		writeClean(&b, r)
-	} else {
-		writeFindings(&b, r, st, opts)
-		writeTextSummary(&b, r, st)
+	default:
+		writeFindings(&b, failing, st, opts)
+		writeTextSummary(&b, r, failing, st)
 	}
+	writePosture(&b, r, st, opts)
 	writeSkipsAndWarnings(&b, r, st, opts)
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("write text report: %w", err)
@@ -87,10 +94,10 @@ func (TextWriter) Write(w io.Writer, r *Report, opts Options) error {
 // indent lines up a finding's detail lines under its title.
 const indent = "             "
 
-func writeFindings(b *bytes.Buffer, r *Report, st textStyles, opts Options) {
+func writeFindings(b *bytes.Buffer, findings []classify.Finding, st textStyles, opts Options) {
 	var order []string
 	groups := map[string][]classify.Finding{}
-	for _, f := range r.Findings {
+	for _, f := range findings {
 		h := textHeading(f)
 		if _, ok := groups[h]; !ok {
 			order = append(order, h)
@@ -112,9 +119,16 @@ func writeFindings(b *bytes.Buffer, r *Report, st textStyles, opts Options) {
 func writeFinding(b *bytes.Buffer, f classify.Finding, st textStyles, opts Options) {
 	rule := ruleOf(f)
 	fmt.Fprintf(b, "  %s %s  %s\n", st.severity(rule.Severity), printable(rule.Title), st.dim.Render(fmt.Sprintf("%d:%d", f.Line, f.Column)))
-	detail := []string{printable(flatten(secretText(f.Secret, opts.Redact))), string(f.Class)}
+	shown := secretText(f.Secret, opts.Redact)
+	if f.Reference != nil {
+		shown = f.Reference.Target // a name, not a value
+	}
+	detail := []string{printable(flatten(shown)), string(f.Class)}
 	if f.Decoded != "" {
 		detail = append(detail, "decoded from "+f.Decoded)
+	}
+	if len(f.NHI) > 0 {
+		detail = append(detail, strings.Join(f.NHI, " "))
 	}
 	fmt.Fprintf(b, "%s%s\n", indent, strings.Join(detail, "  "))
 	o := originOf(f)
@@ -128,6 +142,9 @@ func writeFinding(b *bytes.Buffer, f classify.Finding, st textStyles, opts Optio
 		}
 		if historyOnly(f) {
 			parts = append(parts, st.warn.Render("history only"))
+		}
+		if strings.Contains(f.Evidence, classify.MigratedNote) {
+			parts = append(parts, st.warn.Render(classify.MigratedNote))
 		}
 		fmt.Fprintf(b, "%s%s\n", indent, strings.Join(parts, "  "))
 	}

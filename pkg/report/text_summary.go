@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/sprawl-sec/sprawl/pkg/classify"
 )
 
 // maxWarningsShown is how many warnings the summary lists without -v; a
@@ -34,15 +36,15 @@ func writeClean(b *bytes.Buffer, r *Report) {
 	b.WriteString("\n")
 }
 
-func writeTextSummary(b *bytes.Buffer, r *Report, st textStyles) {
-	c := countFindings(r.Findings)
+func writeTextSummary(b *bytes.Buffer, r *Report, failing []classify.Finding, st textStyles) {
+	c := countFindings(failing)
 	var sev []string
 	for _, s := range severities {
 		if n := c.bySeverity[s]; n > 0 {
 			sev = append(sev, fmt.Sprintf("%d %s", n, s))
 		}
 	}
-	fmt.Fprintf(b, "%s: %s\n", st.heading.Render(plural(int64(len(r.Findings)), "secret found", "secrets found")), strings.Join(sev, ", "))
+	fmt.Fprintf(b, "%s: %s\n", st.heading.Render(plural(int64(len(failing)), "secret found", "secrets found")), strings.Join(sev, ", "))
 	fmt.Fprintf(b, "scanned %s (%s) in %s\n", itemNoun(r.Command, r.Stats.Items), humanBytes(r.Stats.Bytes), humanDuration(r.Elapsed))
 	if r.Baselined > 0 {
 		fmt.Fprintf(b, "baseline: %s hidden\n", plural(int64(r.Baselined), "known finding", "known findings"))
