@@ -364,7 +364,7 @@ func TestActionDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := gitlab.Sprawl.Artifacts.Reports.SecretDetection
-	if file != "gl-secret-detection-report.json" || !strings.Contains(strings.Join(gitlab.Sprawl.Script, "\n"), "scan gitlab "+file) {
+	if file != "gl-secret-detection-report.json" || !strings.Contains(strings.Join(gitlab.Sprawl.Script, "\n"), `scan gitlab "$out/`+file+`"`) {
 		t.Errorf("the GitLab template publishes %q, which its gitlab-format pass does not write", file)
 	}
 }
