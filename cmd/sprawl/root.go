@@ -21,6 +21,7 @@ type globalOptions struct {
 	MaxFileSize string
 	Baseline    string
 	NoDecode    bool
+	Posture     postureOptions // --fail-on, --max-age, --inventory, --service (inventory.go)
 }
 
 // NewCmdRoot builds the command tree.
@@ -53,12 +54,14 @@ OWASP NHI2 (Secret Leakage) finding.`,
 	f.StringVar(&g.MaxFileSize, "max-file-size", "50MB", "skip files larger than this (0 for no limit)")
 	f.StringVar(&g.Baseline, "baseline", "", "JSON report of an earlier scan; findings in it are not reported again")
 	f.BoolVar(&g.NoDecode, "no-decode", false, "do not decode base64 and percent-encoded text")
+	addPostureFlags(f, &g.Posture)
 
 	root.AddCommand(
 		NewCmdDir(ios, g, nil),
 		NewCmdStdin(ios, g, nil),
 		NewCmdRules(ios, g),
 		NewCmdVersion(ios),
+		NewCmdMerge(ios, g), NewCmdInventory(ios, g),
 		NewCmdCompletion(ios),
 		NewCmdMan(ios),
 	)

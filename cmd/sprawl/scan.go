@@ -78,6 +78,14 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if err != nil {
 		return err
 	}
+	failOn, maxAge, err := g.Posture.policy()
+	if err != nil {
+		return err
+	}
+	cls, err := classify.New(rules.References)
+	if err != nil {
+		return fmt.Errorf("load reference patterns: %w", err)
+	}
 	key := []byte(report.DefaultFingerprintKey)
 	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {
 		key = []byte(k)
@@ -103,7 +111,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 
 	started := time.Now()
 	stopProgress := startProgress(ios, g, job.command, src, stats)
-	found := collectFindings(ctx, src, eng)
+	found := collectFindings(ctx, src, eng, cls)
 	stopProgress()
 	if err := found.err; err != nil {
 		return err
@@ -115,55 +123,79 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 		return &nothingScannedError{reason: nothingReason(snap, job.targets)}
 	}
 
-	classified := classify.Classify(found.findings)
+	// The inventory sees every occurrence, baselined or not: a baseline
+	// hides known findings from the gate, not from the spread count.
+	inv := classify.BuildInventory(found.findings, classify.Policy{Key: key, MaxAge: maxAge, Now: time.Now(),
+		Scope: serviceName(g.Posture, job.targets), CodeOwners: found.codeOwners})
+	classified, refs := splitByClass(found.findings)
 	classified, baselined := baseline.Filter(classified, key)
+	refs, refsBaselined := baseline.Filter(refs, key)
 	rep := &report.Report{
-		Tool:      report.Tool{Name: "sprawl", Version: version, URI: "https://github.com/sprawl-sec/sprawl"},
-		Command:   job.command,
-		Targets:   job.targets,
-		Findings:  classified,
-		Rules:     eng.Rules(),
-		Stats:     snap,
-		Started:   started,
-		Elapsed:   elapsed,
-		Baselined: baselined,
+		Tool:       report.Tool{Name: "sprawl", Version: version, URI: "https://github.com/sprawl-sec/sprawl"},
+		Command:    job.command,
+		Targets:    job.targets,
+		Findings:   classified,
+		References: refs,
+		Inventory:  inv,
+		FailOn:     failOn,
+		Rules:      eng.Rules(),
+		Stats:      snap,
+		Started:    started,
+		Elapsed:    elapsed,
+		Baselined:  baselined + refsBaselined,
 	}
 	ropts := report.Options{
 		Redact:         !g.NoRedact,
 		Verbose:        g.Verbose,
 		FingerprintKey: key,
+		Inventory:      g.Posture.Inventory,
 	}
 	if err := writeReport(ios, g, writer, rep, ropts); err != nil {
 		return err
 	}
-	if len(classified) > 0 {
-		return &findingsError{count: len(classified), code: g.ExitCode}
+	if n := len(report.Failing(rep)); n > 0 {
+		return &findingsError{count: n, code: g.ExitCode}
 	}
 	return nil
 }
 
 type collected struct {
-	findings []detect.Finding
-	err      error
+	findings   []classify.Finding
+	codeOwners *classify.CodeOwners
+	err        error
 }
 
-// collectFindings runs the walk; workers scan their own chunks and hand
-// each chunk's findings over whole. The result is sorted so that output
+// collectFindings runs the walk; workers scan their own chunks, classify
+// them with the chunk in hand (references, keys, literals) and hand each
+// chunk's occurrences over whole. The result is sorted so that output
 // does not depend on scheduling.
-func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine) collected {
+func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine, cls *classify.Classifier) collected {
 	var (
-		mu   sync.Mutex
-		all  []detect.Finding
-		seen = map[dedupKey]bool{}
+		mu      sync.Mutex
+		all     []classify.Finding
+		seen    = map[dedupKey]bool{}
+		owners  *classify.CodeOwners
+		ownerAt time.Time
 	)
 	err := src.Walk(ctx, func(c sources.Chunk) error {
-		fs := eng.Scan(c)
-		if len(fs) == 0 {
+		res := cls.Chunk(c, eng.Scan(c))
+		if len(res.Findings) == 0 && res.CodeOwners == nil {
 			return nil
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		for _, f := range fs {
+		if res.CodeOwners != nil {
+			// The current CODEOWNERS wins: a file beats any commit, a
+			// later commit beats an earlier one.
+			at := time.Unix(1<<40, 0)
+			if c.Origin != nil && c.Origin.Git != nil && !c.Origin.Git.PresentAtHEAD {
+				at = c.Origin.Git.Date
+			}
+			if owners == nil || at.After(ownerAt) {
+				owners, ownerAt = res.CodeOwners, at
+			}
+		}
+		for _, f := range res.Findings {
 			// Chunks of one input overlap a little; a secret in the
 			// overlap is found twice at the same offset.
 			k := dedupKey{origin: f.Origin, rule: f.Rule.ID, offset: f.Offset, decoded: f.Decoded}
@@ -191,7 +223,7 @@ func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine
 		}
 		return a.Rule.ID < b.Rule.ID
 	})
-	return collected{findings: all}
+	return collected{findings: all, codeOwners: owners}
 }
 
 type dedupKey struct {
