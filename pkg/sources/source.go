@@ -45,13 +45,26 @@ type GitOrigin struct {
 
 // ImageOrigin is the provenance of a chunk read from a container image.
 type ImageOrigin struct {
-	Reference   string `json:"reference"`
-	Digest      string `json:"digest,omitempty"`
-	Platform    string `json:"platform,omitempty"`
+	Reference string `json:"reference"`
+	Digest    string `json:"digest,omitempty"`
+	// Tag is the name an archive gives the image (docker save's RepoTags,
+	// an OCI layout's ref.name annotation), when the reference is a path.
+	Tag string `json:"tag,omitempty"`
+	// ConfigDigest is the digest of the image config: the image ID.
+	ConfigDigest string `json:"config_digest,omitempty"`
+	Platform     string `json:"platform,omitempty"`
+	// LayerIndex is -1 for a chunk from the image config (Env, Labels,
+	// Cmd, Entrypoint, a history step that made no layer).
 	LayerIndex  int    `json:"layer_index"`
 	LayerDigest string `json:"layer_digest,omitempty"`
 	CreatedBy   string `json:"created_by,omitempty"`
-	Deleted     bool   `json:"deleted,omitempty"`
+	// Deleted is set when a later layer deletes or replaces the file: it
+	// is not in a running container but anyone who pulls the image has
+	// it. DeletedIn is that later layer's index; Replaced says it was
+	// overwritten rather than deleted by a whiteout.
+	Deleted   bool `json:"deleted,omitempty"`
+	DeletedIn int  `json:"deleted_in_layer,omitempty"`
+	Replaced  bool `json:"replaced,omitempty"`
 }
 
 // CIOrigin is the provenance of a chunk read from a CI platform.
