@@ -37,18 +37,31 @@ func NewFromSet(set *Set) *Classifier {
 	c := &Classifier{set: set}
 	index := map[string]int{}
 	var keywords []string
+	// Key words get pattern index -1: they only say that the chunk may
+	// hold a secret-named key, which is what parsing is worth doing for.
+	type kw struct {
+		word string
+		pi   int
+	}
+	var all []kw
 	for pi, p := range set.Patterns {
 		for _, k := range p.Keywords {
-			k = strings.ToLower(k)
-			ki, ok := index[k]
-			if !ok {
-				ki = len(keywords)
-				index[k] = ki
-				keywords = append(keywords, k)
-				c.kwPattern = append(c.kwPattern, nil)
-			}
-			c.kwPattern[ki] = append(c.kwPattern[ki], pi)
+			all = append(all, kw{k, pi})
 		}
+	}
+	for _, k := range set.Keys.Keywords {
+		all = append(all, kw{k, -1})
+	}
+	for _, x := range all {
+		k := strings.ToLower(x.word)
+		ki, ok := index[k]
+		if !ok {
+			ki = len(keywords)
+			index[k] = ki
+			keywords = append(keywords, k)
+			c.kwPattern = append(c.kwPattern, nil)
+		}
+		c.kwPattern[ki] = append(c.kwPattern[ki], x.pi)
 	}
 	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
 	c.ac = b.Build(keywords)
@@ -88,10 +101,14 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	if IsCodeOwnersPath(o.Path) {
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
+	want, keyish := c.prefilter(ch.Data)
+	if len(found) == 0 && len(want) == 0 && !keyish {
+		return res // nothing secret-named, no reference keyword: no parse
+	}
 	format := FormatOf(o.Path)
 	leaves, _ := Extract(format, ch.Data)
 	lines := newLineIndex(ch.Data)
-	refs := c.matchReferences(ch.Data, o.Path, leaves, lines)
+	refs := c.matchReferences(ch.Data, o.Path, leaves, lines, want)
 
 	for _, f := range found {
 		res.Findings = append(res.Findings, c.judge(ch, f, leaves, refs, format))
@@ -104,16 +121,26 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	return res
 }
 
-// matchReferences runs the patterns whose keywords occur in the chunk and
-// keeps the best of overlapping matches.
-func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex) []refMatch {
-	want := map[int]bool{}
+// prefilter finds, in one pass, the patterns whose keywords occur in the
+// chunk and whether any secret-key word does.
+func (c *Classifier) prefilter(data []byte) (want map[int]bool, keyish bool) {
+	want = map[int]bool{}
 	it := c.ac.IterOverlappingByte(data)
 	for m := it.Next(); m != nil; m = it.Next() {
 		for _, pi := range c.kwPattern[m.Pattern()] {
-			want[pi] = true
+			if pi < 0 {
+				keyish = true
+			} else {
+				want[pi] = true
+			}
 		}
 	}
+	return want, keyish
+}
+
+// matchReferences runs the patterns whose keywords occur in the chunk and
+// keeps the best of overlapping matches.
+func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex, want map[int]bool) []refMatch {
 	var cands []refMatch
 	for pi, p := range c.set.Patterns {
 		if !want[pi] || !p.appliesTo(filePath) {

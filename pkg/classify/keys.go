@@ -19,6 +19,9 @@ type KeyPolicy struct {
 	// NotNames matches keys that look secret-named but hold something
 	// else: password_file, token_url, secret_name.
 	NotNames string `yaml:"not-names"`
+	// Keywords are words every secret-named key contains one of; a chunk
+	// with none of them (and no reference keyword) is not parsed at all.
+	Keywords []string `yaml:"keywords"`
 	// MinLength and MinEntropy bound what counts as a literal secret.
 	MinLength  int     `yaml:"min-length"`
 	MinEntropy float64 `yaml:"min-entropy"`
@@ -39,6 +42,9 @@ func (k *KeyPolicy) compile() error {
 	var err error
 	if k.names, err = regexp.Compile(k.Names); err != nil || k.Names == "" {
 		return fmt.Errorf("secret-keys names: %v", err)
+	}
+	if len(k.Keywords) == 0 {
+		return fmt.Errorf("secret-keys: no keywords")
 	}
 	if k.notNames, err = regexp.Compile(k.NotNames); err != nil {
 		return fmt.Errorf("secret-keys not-names: %w", err)

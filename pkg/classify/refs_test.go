@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
@@ -79,6 +80,13 @@ func patternIDs(m map[string][]Finding) []string {
 func TestSecretKeyPolicy(t *testing.T) {
 	k := loadSet(t).set.Keys
 	for _, name := range k.Examples {
+		kw := false
+		for _, w := range k.Keywords {
+			kw = kw || strings.Contains(strings.ToLower(name), strings.ToLower(w))
+		}
+		if !kw {
+			t.Errorf("%s holds none of the secret-key keywords, so the prefilter would skip it", name)
+		}
 		if !k.SecretNamed(name) {
 			t.Errorf("%s should be secret-named (normalised %q)", name, NormalizeKey(name))
 		}
