@@ -96,17 +96,23 @@ func (a *Allowlist) PathAllowed(path string) bool {
 }
 
 // rejectSecret says why a secret is allowlisted, or returns "".
-func (a *Allowlist) rejectSecret(secret string, generic bool) string {
+// validated secrets passed a structural check and skip the built-in
+// stopwords and placeholder shapes, but not the user's allowlist.
+func (a *Allowlist) rejectSecret(secret string, generic, validated bool) string {
 	lower := strings.ToLower(secret)
-	for _, s := range a.stopwords {
+	words := a.stopwords
+	if validated {
+		words = words[len(builtinStopwords):]
+	}
+	for _, s := range words {
 		if strings.Contains(lower, s) {
 			return "stopword " + s
 		}
 	}
-	if placeholderShapes.MatchString(secret) {
+	if !validated && placeholderShapes.MatchString(secret) {
 		return "placeholder or variable reference"
 	}
-	if repeatedChar(secret) {
+	if !validated && repeatedChar(secret) {
 		return "one character repeated"
 	}
 	for _, re := range a.regexes {

@@ -61,11 +61,17 @@ func (c *Config) Apply(base []*Rule) ([]*Rule, error) {
 		}
 		drop[id] = true
 	}
-	kept := out[:0]
-	for _, r := range out {
-		if !drop[r.ID] {
-			kept = append(kept, r)
+	// A disabled rule keeps running as a silencer: without it, fallback
+	// rules would report the same secrets under a generic name.
+	for i, r := range out {
+		if drop[r.ID] {
+			silent := *r
+			silent.silencer = true
+			out[i] = &silent
 		}
 	}
-	return kept, nil
+	return out, nil
 }
+
+// Disabled reports whether the config turned the rule off.
+func (r *Rule) Disabled() bool { return r.silencer }

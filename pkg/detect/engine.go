@@ -203,8 +203,11 @@ func window(data []byte, r *Rule, h hit) (int, int) {
 func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, trace Tracer) []rawMatch {
 	for _, loc := range r.re.FindAllSubmatchIndex(data[ws:we], -1) {
 		s, t := loc[0], loc[1]
-		if g := r.secretGroup; g > 0 && loc[2*g] >= 0 {
-			s, t = loc[2*g], loc[2*g+1]
+		for _, g := range r.secretGroups {
+			if loc[2*g] >= 0 {
+				s, t = loc[2*g], loc[2*g+1]
+				break
+			}
 		}
 		if s == t {
 			continue
@@ -238,34 +241,44 @@ func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, t
 // into a non-finding, and says which one did.
 func (e *Engine) reject(data []byte, m *rawMatch) string {
 	r := m.rule
+	if r.silencer {
+		m.failedValidation = true
+		return "rule disabled by config"
+	}
 	line := lineAround(data, m.start, m.end)
 	if inlineAllowed(line) {
 		return "inline sprawl:allow / gitleaks:allow on the line"
 	}
-	if r.MinEntropy > 0 {
-		m.entropy = ShannonEntropy(m.secret)
-		if m.entropy < r.MinEntropy {
-			return fmt.Sprintf("entropy %.2f below %.2f", m.entropy, r.MinEntropy)
-		}
-	} else {
-		m.entropy = ShannonEntropy(m.secret)
+	m.entropy = ShannonEntropy(m.secret)
+	if r.MinEntropy > 0 && m.entropy < r.MinEntropy {
+		return fmt.Sprintf("entropy %.2f below %.2f", m.entropy, r.MinEntropy)
 	}
 	for _, a := range r.allow {
-		if a.MatchString(m.secret) || a.MatchString(m.matchText) {
+		if a.MatchString(m.secret) {
 			return "rule allow pattern " + a.String()
 		}
 	}
-	if reason := e.allow.rejectSecret(m.secret, r.isGeneric()); reason != "" {
-		return reason
+	for _, a := range r.allowMatch {
+		if a.MatchString(m.matchText) {
+			return "rule allow-match pattern " + a.String()
+		}
 	}
 	if r.isGeneric() && len(line) > minifiedLine {
 		return "generic rule on a minified line"
 	}
+	validated := false
 	if r.validator != nil {
 		if err := r.validator(m.secret); err != nil {
 			m.failedValidation = true
 			return fmt.Sprintf("validator %s: %v", r.Validate, err)
 		}
+		validated = true
+	}
+	// A secret whose structure was verified is not a placeholder; only the
+	// user's own allowlist applies to it (a long key body can contain a
+	// stopword such as "fake" by chance).
+	if reason := e.allow.rejectSecret(m.secret, r.isGeneric(), validated); reason != "" {
+		return reason
 	}
 	return ""
 }

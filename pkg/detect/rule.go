@@ -47,16 +47,24 @@ type Rule struct {
 	Window int `yaml:"window,omitempty"`
 	// Allow lists regexes; a secret matching one is not a finding.
 	Allow []string `yaml:"allow,omitempty"`
+	// AllowMatch lists regexes checked against the whole match (key name
+	// and all); a match matching one is not a finding.
+	AllowMatch []string `yaml:"allow-match,omitempty"`
 	// Tags are free-form labels carried to SARIF.
 	Tags []string `yaml:"tags,omitempty"`
 
 	Examples        []string `yaml:"examples"`
 	CounterExamples []string `yaml:"counter-examples"`
 
-	re          *regexp.Regexp
-	secretGroup int
-	allow       []*regexp.Regexp
-	validator   Validator
+	re           *regexp.Regexp
+	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
+	allow        []*regexp.Regexp
+	allowMatch   []*regexp.Regexp
+	validator    Validator
+	// silencer marks a rule the config disabled: it still runs so that
+	// fallback rules do not report its secrets under another name, but
+	// its own matches are never reported.
+	silencer bool
 }
 
 // Compile checks the rule and prepares its regexes.
@@ -87,19 +95,20 @@ func (r *Rule) Compile() error {
 		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
 	}
 	r.re = re
-	r.secretGroup = 0
-	if i := re.SubexpIndex("secret"); i > 0 {
-		r.secretGroup = i
-	} else if re.NumSubexp() > 0 {
-		r.secretGroup = 1
-	}
-	r.allow = r.allow[:0]
-	for _, a := range r.Allow {
-		are, err := regexp.Compile(a)
-		if err != nil {
-			return fmt.Errorf("rule %s: allow %q: %w", r.ID, a, err)
+	r.secretGroups = nil
+	for i, name := range re.SubexpNames() {
+		if name == "secret" {
+			r.secretGroups = append(r.secretGroups, i)
 		}
-		r.allow = append(r.allow, are)
+	}
+	if len(r.secretGroups) == 0 && re.NumSubexp() > 0 {
+		r.secretGroups = []int{1}
+	}
+	if r.allow, err = compileAll(r.ID, "allow", r.Allow); err != nil {
+		return err
+	}
+	if r.allowMatch, err = compileAll(r.ID, "allow-match", r.AllowMatch); err != nil {
+		return err
 	}
 	if r.Validate != "" {
 		v, ok := validators[r.Validate]
@@ -109,6 +118,18 @@ func (r *Rule) Compile() error {
 		r.validator = v
 	}
 	return nil
+}
+
+func compileAll(id, field string, patterns []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, p := range patterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: %s %q: %w", id, field, p, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
 }
 
 // ruleFile is the shape of one YAML file in rules/: a list of rules.
