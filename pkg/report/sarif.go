@@ -219,7 +219,10 @@ func sarifResultMessage(f classify.Finding) string {
 	case o.Git != nil:
 		fmt.Fprintf(&b, " In commit %s and still present at HEAD.", shortSHA(o.Git.Commit))
 	case o.Image != nil:
-		fmt.Fprintf(&b, " In image %s, layer %d.", o.Image.Reference, o.Image.LayerIndex)
+		fmt.Fprintf(&b, " In image %s, %s.", o.Image.Reference, imagePlace(o.Image))
+		if o.Image.DeletedIn > 0 {
+			fmt.Fprintf(&b, " A later layer removed the file (%s): revoke it.", imageDeleted(o.Image))
+		}
 	case o.CI != nil:
 		fmt.Fprintf(&b, " In %s variable %s (%s).", o.CI.Platform, o.CI.Variable, o.CI.Scope)
 	}

@@ -149,12 +149,12 @@ func writeFinding(b *bytes.Buffer, f classify.Finding, st textStyles, opts Optio
 		fmt.Fprintf(b, "%s%s\n", indent, strings.Join(parts, "  "))
 	}
 	if im := o.Image; im != nil {
-		line := fmt.Sprintf("layer %d", im.LayerIndex)
+		line := imagePlace(im)
 		if im.CreatedBy != "" {
 			line += "  " + printable(im.CreatedBy)
 		}
-		if im.Deleted {
-			line += "  " + st.warn.Render("deleted in a later layer")
+		if d := imageDeleted(im); d != "" {
+			line += "  " + st.warn.Render(d)
 		}
 		fmt.Fprintf(b, "%s%s\n", indent, st.dim.Render(line))
 	}
