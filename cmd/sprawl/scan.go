@@ -30,6 +30,11 @@ type scanJob struct {
 	// newSource builds the walker once the engine (and so the path
 	// allowlist) exists.
 	newSource func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source
+	// scan, when set, replaces newSource and the collect step, for a
+	// source that must see what was found as it goes: git history carries
+	// matches from a delta's base to the blobs built on it and reports
+	// each once per commit that introduced it.
+	scan func(ctx context.Context, eng *detect.Engine, cls *classify.Classifier, lim sources.Limits, st *sources.Stats) collected
 }
 
 // loadEngine builds the rule set: embedded rules, then the config file.
@@ -82,7 +87,14 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if err != nil {
 		return err
 	}
-	cls, err := classify.New(rules.References)
+	cls, err := classify.New(rules.References, classify.Options{Recognised: func(line []byte) bool {
+		for _, tr := range eng.Check(line) {
+			if tr.Stage == "regex" {
+				return true
+			}
+		}
+		return false
+	}})
 	if err != nil {
 		return fmt.Errorf("load reference patterns: %w", err)
 	}
@@ -107,12 +119,19 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 		}
 	}
 	lim := sources.Limits{MaxSize: maxSize}
-	src := job.newSource(eng, lim, stats)
 
 	started := time.Now()
-	stopProgress := startProgress(ios, g, job.command, src, stats)
-	found := collectFindings(ctx, src, eng, cls)
-	stopProgress()
+	var found collected
+	if job.scan != nil {
+		stopProgress := startProgress(ios, g, job.command, nil, stats)
+		found = job.scan(ctx, eng, cls, lim, stats)
+		stopProgress()
+	} else {
+		src := job.newSource(eng, lim, stats)
+		stopProgress := startProgress(ios, g, job.command, src, stats)
+		found = collectFindings(ctx, src, eng, cls)
+		stopProgress()
+	}
 	if err := found.err; err != nil {
 		return err
 	}

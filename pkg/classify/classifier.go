@@ -19,22 +19,32 @@ import (
 // scans call Chunk from every worker, right after detect's Scan.
 type Classifier struct {
 	set       *Set
+	opts      Options
 	ac        ahocorasick.AhoCorasick
 	kwPattern [][]int // keyword index -> pattern indices
 }
 
+// Options tune a classifier.
+type Options struct {
+	// Recognised reports whether a detection rule matches a line at all,
+	// even one it then rejects (a failed checksum, a disabled rule, an
+	// allowlisted value). The literal fallback leaves such lines to the
+	// rules, which have the last word on every format they know.
+	Recognised func(line []byte) bool
+}
+
 // New builds a classifier from reference data (rules.References).
-func New(fsys fs.FS) (*Classifier, error) {
+func New(fsys fs.FS, opts Options) (*Classifier, error) {
 	set, err := LoadReferences(fsys)
 	if err != nil {
 		return nil, err
 	}
-	return NewFromSet(set), nil
+	return NewFromSet(set, opts), nil
 }
 
 // NewFromSet builds a classifier from loaded reference data.
-func NewFromSet(set *Set) *Classifier {
-	c := &Classifier{set: set}
+func NewFromSet(set *Set, opts Options) *Classifier {
+	c := &Classifier{set: set, opts: opts}
 	index := map[string]int{}
 	var keywords []string
 	// Key words get pattern index -1: they only say that the chunk may
@@ -311,7 +321,8 @@ func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves [
 		if le < 0 {
 			le = len(ch.Data) - l.Start
 		}
-		if inlineAllowed(ch.Data[ls : l.Start+le]) {
+		line := ch.Data[ls : l.Start+le]
+		if inlineAllowed(line) || (c.opts.Recognised != nil && c.opts.Recognised(line)) {
 			continue
 		}
 		f := located(ch, c.set.LiteralRule, l.Value, l.Value, l.Start, l.End, lines)

@@ -240,3 +240,18 @@ func TestFixtureProject(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralFallbackDefersToRules: a value a detection rule recognised
+// and rejected (bad checksum, disabled) is not re-reported as a literal.
+func TestLiteralFallbackDefersToRules(t *testing.T) {
+	set := loadSet(t).set
+	text := "SMTP_PASSWORD=" + tok("Sl4ckT0kenLiteralValue99") + "\n"
+	ch := sources.Chunk{Data: []byte(text), Origin: &sources.Origin{Source: sources.KindFile, Path: ".env"}, StartLine: 1}
+	if got := NewFromSet(set, Options{}).Chunk(ch, nil).Findings; len(got) != 1 || got[0].Rule.ID != "secret-key-literal" {
+		t.Fatalf("without a recogniser: %d findings", len(got))
+	}
+	recognised := Options{Recognised: func(line []byte) bool { return strings.Contains(string(line), "tok_") }}
+	if got := NewFromSet(set, recognised).Chunk(ch, nil).Findings; len(got) != 0 {
+		t.Errorf("a line a rule recognised was reported again as a literal")
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 func loadSet(t *testing.T) *Classifier {
 	t.Helper()
-	c, err := New(rules.References)
+	c, err := New(rules.References, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
