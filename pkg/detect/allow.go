@@ -38,7 +38,7 @@ var builtinPaths = []string{
 var builtinStopwords = []string{
 	"example", "placeholder", "changeme", "change_me", "change-me", "your_", "your-", "yourtoken",
 	"yourkey", "yourpassword", "redacted", "dummy", "<your", "insert_", "replace_me", "replaceme",
-	"sample", "xxxxxx", "******", "000000000000", "111111111111", "aaaaaaaaaaaa",
+	"sample", "xxxxxx", "******", "000000000000", "111111111111",
 	"...", "secret_here", "token_here", "key_here", "notasecret", "not_a_secret", "fake",
 }
 
