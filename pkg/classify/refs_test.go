@@ -1,12 +1,15 @@
 package classify
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/rules"
 )
+
+func mustReferences() fs.FS { return rules.References }
 
 func loadSet(t *testing.T) *Classifier {
 	t.Helper()
