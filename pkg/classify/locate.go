@@ -1,0 +1,45 @@
+package classify
+
+import (
+	"bytes"
+
+	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// located builds a detect.Finding for a span of the chunk.
+func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, end int, lines lineIndex) detect.Finding {
+	base := max(ch.StartLine, 1) - 1
+	line := lines.lineOf(start)
+	endLine := lines.lineOf(max(end-1, start))
+	return detect.Finding{
+		Rule:      rule,
+		Secret:    secret,
+		Match:     match,
+		LineText:  contextLine(ch.Data, start, end),
+		Origin:    ch.Origin,
+		Line:      base + line,
+		Column:    start - lines[line-1] + 1,
+		EndLine:   base + endLine,
+		EndColumn: max(end-1-lines[endLine-1]+1, 1),
+		Offset:    ch.StartOffset + int64(start),
+	}
+}
+
+// maxContext caps the context line kept with an occurrence.
+const maxContext = 400
+
+func contextLine(data []byte, start, end int) string {
+	ls := bytes.LastIndexByte(data[:start], '\n') + 1
+	le := bytes.IndexByte(data[end:], '\n')
+	if le < 0 {
+		le = len(data)
+	} else {
+		le += end
+	}
+	if le-ls > maxContext {
+		spare := max(maxContext-(end-start), 0) / 2
+		ls, le = max(ls, start-spare), min(le, end+spare)
+	}
+	return string(bytes.TrimRight(data[ls:le], "\r"))
+}
