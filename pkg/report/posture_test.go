@@ -75,7 +75,7 @@ func TestInventoryView(t *testing.T) {
 	opts.Inventory = true
 	out := writeText(t, fixtureReport(), opts)
 	for _, want := range []string{
-		"[MANAGED]  AWS Secrets Manager AWS Secrets Manager secret ARN reference  arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf  NHI8 NHI9",
+		"[MANAGED]  AWS Secrets Manager secret ARN reference  arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf  NHI8 NHI9",
 		"- services/billing/prod/task.json:3",
 		"- services/search/staging/task.json:3",
 		"migrated — rotate the old value: key AWS_ACCESS_KEY_ID",

@@ -65,12 +65,12 @@ func writeInventoryView(b *bytes.Buffer, r *Report, st textStyles, opts Options)
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		title := c.Title
-		if c.Reference {
-			title = c.Provider + " " + c.Title
-		}
-		fmt.Fprintf(b, "%s %s  %s  %s\n", st.classBadge(c.Class), printable(title), printable(credentialLabel(r, c, opts.Redact)), strings.Join(c.NHI, " "))
+		head := fmt.Sprintf("%s %s  %s  %s", st.classBadge(c.Class), printable(c.Title), printable(credentialLabel(r, c, opts.Redact)), strings.Join(c.NHI, " "))
+		fmt.Fprintln(b, strings.TrimRight(head, " "))
 		facts := []string{"id " + c.ID, plural(int64(len(c.Locations)), "location", "locations") + " in " + plural(int64(len(c.Services)), "service", "services")}
+		if len(c.Keys) > 0 {
+			facts = append(facts, "key "+strings.Join(c.Keys, ","))
+		}
 		if len(c.Environments) > 0 {
 			facts = append(facts, "env "+strings.Join(c.Environments, ","))
 		}
