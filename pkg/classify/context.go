@@ -11,7 +11,7 @@ import (
 // serviceFolders are the folders under which a monorepo keeps one service
 // per subfolder (services/billing/..., apps/web/...).
 var serviceFolders = map[string]bool{
-	"services": true, "service": true, "apps": true, "packages": true, "cmd": true,
+	"services": true, "service": true, "apps": true, "packages": true,
 	"svc": true, "microservices": true, "charts": true, "functions": true, "lambdas": true,
 }
 
