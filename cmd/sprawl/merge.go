@@ -54,6 +54,7 @@ func runMerge(ios *IOStreams, g *globalOptions, paths []string) error {
 		stats   = sources.Snapshot{Skipped: map[string]int{}}
 		keyID   = report.FingerprintKeyID(key)
 		started time.Time
+		elapsed time.Duration
 	)
 	for _, p := range paths {
 		jr, err := report.ReadJSON(p)
@@ -73,6 +74,7 @@ func runMerge(ios *IOStreams, g *globalOptions, paths []string) error {
 			stats.Skipped[k] += v
 		}
 		stats.Warnings = append(stats.Warnings, jr.Summary.Warnings...)
+		elapsed += time.Duration(jr.ElapsedMS) * time.Millisecond // scan time, summed over the jobs
 		if t, err := time.Parse(time.RFC3339, jr.Started); err == nil && (started.IsZero() || t.Before(started)) {
 			started = t
 		}
@@ -89,6 +91,7 @@ func runMerge(ios *IOStreams, g *globalOptions, paths []string) error {
 		FailOn:     failOn,
 		Stats:      stats,
 		Started:    started,
+		Elapsed:    elapsed,
 	}
 	// Merged reports may hold values in full (a report written with
 	// --no-redact); they are redacted again unless --no-redact is given.
