@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 )
 
 // Set at build time by the release tooling (-ldflags -X).
@@ -17,8 +18,19 @@ var (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SPRAWL_CPUPROFILE names a file for a CPU profile of the run, for
+	// performance work on real inputs (`go tool pprof`).
+	if path := os.Getenv("SPRAWL_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				defer f.Close()
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	code := run(ctx, os.Args[1:], systemStreams())
 	stop()
+	pprof.StopCPUProfile()
 	os.Exit(code)
 }
 
