@@ -105,14 +105,3 @@ const (
 	NHI8 = "NHI8" // Environment Isolation
 	NHI9 = "NHI9" // NHI Reuse
 )
-
-// Classify assigns a class to findings without their chunk: each is a
-// literal, so unmanaged. Scans use Classifier.Chunk, which sees the
-// content; this stays for callers that only hold findings.
-func Classify(findings []detect.Finding) []Finding {
-	out := make([]Finding, len(findings))
-	for i, f := range findings {
-		out[i] = Finding{Finding: f, Class: Unmanaged, Evidence: "literal value in scanned content", NHI: []string{NHI2}}
-	}
-	return out
-}
