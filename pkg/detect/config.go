@@ -31,7 +31,10 @@ func LoadConfig(path string) (*Config, error) {
 	if err := dec.Decode(&c); err != nil && err.Error() != "EOF" {
 		return nil, fmt.Errorf("parse config %s: %w", path, err)
 	}
-	for _, r := range c.Rules {
+	for i, r := range c.Rules {
+		if r == nil {
+			return nil, fmt.Errorf("config %s: rule %d is empty", path, i+1)
+		}
 		if err := r.Compile(); err != nil {
 			return nil, fmt.Errorf("config %s: %w", path, err)
 		}

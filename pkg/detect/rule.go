@@ -145,7 +145,10 @@ func ParseRules(data []byte, name string) ([]*Rule, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("parse %s: %w", name, err)
 	}
-	for _, r := range f.Rules {
+	for i, r := range f.Rules {
+		if r == nil {
+			return nil, fmt.Errorf("%s: rule %d is empty", name, i+1)
+		}
 		if err := r.Compile(); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
