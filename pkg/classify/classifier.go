@@ -56,6 +56,12 @@ func NewFromSet(set *Set, opts Options) *Classifier {
 	var all []kw
 	for pi, p := range set.Patterns {
 		for _, k := range p.Keywords {
+			// A one-byte keyword ("$") would make the automaton stop
+			// at every dollar sign; it is checked with IndexByte, and
+			// only for files the pattern applies to.
+			if len(k) == 1 {
+				continue
+			}
 			all = append(all, kw{k, pi})
 		}
 	}
@@ -112,6 +118,12 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
 	want, keyish := c.prefilter(ch.Data)
+	for _, p := range c.set.Patterns {
+		if p.byteKeywordIn(ch.Data) && p.appliesTo(o.Path) {
+			keyish = true // a one-byte keyword pattern may apply: parse
+			break
+		}
+	}
 	if len(found) == 0 && len(want) == 0 && !keyish {
 		return res // nothing secret-named, no reference keyword: no parse
 	}
@@ -153,14 +165,14 @@ func (c *Classifier) prefilter(data []byte) (want map[int]bool, keyish bool) {
 func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex, want map[int]bool) []refMatch {
 	var cands []refMatch
 	for pi, p := range c.set.Patterns {
-		if !want[pi] || !p.appliesTo(filePath) {
+		if !p.appliesTo(filePath) || (!want[pi] && !p.byteKeywordIn(data)) {
 			continue
 		}
 		if p.On == "structure" {
 			for _, l := range leaves {
 				line := l.Path + ": " + l.Value
 				if m := p.re.FindStringSubmatchIndex(line); m != nil {
-					cands = c.addCandidate(cands, p, l.Start, l.End, l.Line, targetOf(p, line, m), l.Key, filePath)
+					cands = c.addCandidate(cands, p, l.Start, l.End, l.Line, targetOf(p, []byte(line), m), l.Key, filePath)
 				}
 			}
 			continue
@@ -173,7 +185,7 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 				s++
 			}
 			key := keyAt(data, s, leaves)
-			cands = c.addCandidate(cands, p, s, e, lines.lineOf(s), targetOf(p, string(data), m), key, filePath)
+			cands = c.addCandidate(cands, p, s, e, lines.lineOf(s), targetOf(p, data, m), key, filePath)
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
@@ -220,13 +232,13 @@ func (c *Classifier) addCandidate(cands []refMatch, p *Pattern, s, e, line int, 
 
 // targetOf returns the group "target", else the first group that took
 // part in the match, else nothing.
-func targetOf(p *Pattern, s string, m []int) string {
+func targetOf(p *Pattern, s []byte, m []int) string {
 	if g := p.targetGroup; g > 0 && m[2*g] >= 0 && m[2*g+1] > m[2*g] {
-		return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
+		return strings.TrimSpace(string(s[m[2*g]:m[2*g+1]]))
 	}
 	for g := 1; 2*g+1 < len(m); g++ {
 		if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
-			return strings.TrimSpace(s[m[2*g]:m[2*g+1]])
+			return strings.TrimSpace(string(s[m[2*g]:m[2*g+1]]))
 		}
 	}
 	// A form without groups names no secret of its own (sops ENC[...]

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"path"
@@ -152,6 +153,17 @@ func (p *Pattern) appliesTo(filePath string) bool {
 	}
 	for _, g := range p.Paths {
 		if ok, _ := doublestar.Match(g, filePath); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// byteKeywordIn reports whether one of the pattern's one-byte keywords,
+// which the automaton leaves out, occurs in data.
+func (p *Pattern) byteKeywordIn(data []byte) bool {
+	for _, k := range p.Keywords {
+		if len(k) == 1 && bytes.IndexByte(data, k[0]) >= 0 {
 			return true
 		}
 	}
