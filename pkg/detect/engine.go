@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strings"
 	"unsafe"
 
 	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
@@ -167,6 +168,9 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
 	}
 	for _, h := range hits {
+		if r.FollowedBy != "" && !followedBy(data, h.end, r.FollowedBy) {
+			continue
+		}
 		ws, we := window(data, r, h)
 		if ws <= winEnd {
 			winEnd = max(winEnd, we)
@@ -177,6 +181,22 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 	}
 	flush()
 	return out
+}
+
+// followedBy reports whether, after position i, skipping identifier
+// characters, quotes and blanks for at most 64 bytes, the next byte is one
+// of set.
+func followedBy(data []byte, i int, set string) bool {
+	for end := min(i+64, len(data)); i < end; i++ {
+		c := data[i]
+		switch {
+		case c == '_' || c == '.' || c == '-' || c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '`' || c == '[' || c == ']' ||
+			('0' <= c && c <= '9') || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z'):
+			continue
+		}
+		return strings.IndexByte(set, c) >= 0
+	}
+	return false
 }
 
 // window is the span of data a rule's regex looks at for one keyword hit.

@@ -246,3 +246,29 @@ rules:
 		t.Fatalf("valid token: got %q", got)
 	}
 }
+
+func TestFollowedByPrunesProse(t *testing.T) {
+	cases := []struct {
+		text string
+		want bool
+	}{
+		{`password = "x"`, true},
+		{`"api_token": "x"`, true},
+		{`var token string = "x"`, true},
+		{`$token .= "x"`, true},
+		{`the token passed the test`, false},
+		{`password`, false},
+	}
+	for _, c := range cases {
+		i := strings.Index(strings.ToLower(c.text), "token")
+		if i < 0 {
+			i = strings.Index(c.text, "password")
+			i += len("password")
+		} else {
+			i += len("token")
+		}
+		if got := followedBy([]byte(c.text), i, "=:?|<"); got != c.want {
+			t.Errorf("%q: followedBy = %v, want %v", c.text, got, c.want)
+		}
+	}
+}

@@ -45,6 +45,12 @@ type Rule struct {
 	// Window is how many bytes after a keyword the regex may reach, for
 	// patterns that span lines (PEM blocks). 0 means the keyword's line.
 	Window int `yaml:"window,omitempty"`
+	// FollowedBy, when set, is a cheap check before the regex: after the
+	// keyword, past identifier characters, quotes and blanks (at most 64
+	// bytes), the next byte must be one of these (e.g. "=:>,(" for an
+	// assignment). It keeps prose like "the token passed" from costing a
+	// regex run in fallback rules keyed on common words.
+	FollowedBy string `yaml:"followed-by,omitempty"`
 	// Allow lists regexes; a secret matching one is not a finding.
 	Allow []string `yaml:"allow,omitempty"`
 	// AllowMatch lists regexes checked against the whole match (key name
