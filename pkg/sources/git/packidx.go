@@ -1,0 +1,91 @@
+package git
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// packIndex is a pack's .idx file (version 2): the sorted object ids and
+// their offsets in the pack. The position of an id in the sorted table is
+// the object's number within the pack.
+type packIndex struct {
+	fanout  [256]uint32
+	names   []byte  // 20 bytes per object, sorted
+	offsets []int64 // by position
+}
+
+var idxMagic = []byte{0xff, 't', 'O', 'c'}
+
+func readPackIndex(path string) (*packIndex, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read pack index: %w", err)
+	}
+	if len(data) < 8+256*4 || !bytes.Equal(data[:4], idxMagic) {
+		return nil, fmt.Errorf("pack index %s: not a version 2 index", path)
+	}
+	if v := binary.BigEndian.Uint32(data[4:8]); v != 2 {
+		return nil, fmt.Errorf("pack index %s: unsupported version %d", path, v)
+	}
+	ix := &packIndex{}
+	p := data[8:]
+	for i := range ix.fanout {
+		ix.fanout[i] = binary.BigEndian.Uint32(p[i*4:])
+	}
+	p = p[256*4:]
+	n := int(ix.fanout[255])
+	need := n*20 + n*4 + n*4
+	if len(p) < need+40 {
+		return nil, fmt.Errorf("pack index %s: truncated (%d objects)", path, n)
+	}
+	ix.names = p[: n*20 : n*20]
+	off32 := p[n*24 : n*28]
+	large := p[n*28 : len(p)-40]
+	ix.offsets = make([]int64, n)
+	for i := 0; i < n; i++ {
+		o := binary.BigEndian.Uint32(off32[i*4:])
+		if o&0x80000000 == 0 {
+			ix.offsets[i] = int64(o)
+			continue
+		}
+		k := int(o & 0x7fffffff)
+		if (k+1)*8 > len(large) {
+			return nil, fmt.Errorf("pack index %s: bad large offset for object %d", path, i)
+		}
+		ix.offsets[i] = int64(binary.BigEndian.Uint64(large[k*8:]))
+	}
+	return ix, nil
+}
+
+func (ix *packIndex) count() int { return len(ix.offsets) }
+
+func (ix *packIndex) hash(i int) plumbing.Hash {
+	var h plumbing.Hash
+	copy(h[:], ix.names[i*20:i*20+20])
+	return h
+}
+
+// find returns the position of an object id, or -1.
+func (ix *packIndex) find(h plumbing.Hash) int {
+	lo := 0
+	if h[0] > 0 {
+		lo = int(ix.fanout[h[0]-1])
+	}
+	hi := int(ix.fanout[h[0]])
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(ix.names[mid*20:mid*20+20], h[:]); {
+		case c == 0:
+			return mid
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return -1
+}

@@ -1,0 +1,227 @@
+// Package git reads git history: every blob reachable from the chosen
+// commits is read once (lines already read in another blob version are
+// not read again), and each match is then attributed to the commits and
+// paths that introduced it, with author, date, message subject and
+// whether the secret is still at HEAD. It also reads the staged changes
+// of a work tree for a pre-commit hook. It uses go-git and its own
+// packfile reader; no git binary is needed.
+package git
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// Options says which history to read.
+type Options struct {
+	// Path is a work tree, its .git folder, or a bare repository.
+	Path string
+	// Name is how warnings name the repository (default: Path).
+	Name string
+	// Branch limits the scan to commits reachable from this revision
+	// (a branch, tag or commit); empty means every ref.
+	Branch string
+	// Range is "A..B": commits reachable from B and not from A (either
+	// side may be empty for HEAD), e.g. origin/main..HEAD for a pull
+	// request.
+	Range string
+	// Since keeps commits committed at or after this time.
+	Since time.Time
+	// MaxCommits keeps the newest N commits (0 for all).
+	MaxCommits int
+	// Limits bound what is read of each blob, as for files.
+	Limits sources.Limits
+	// Exclude is asked for each path before a finding there is reported.
+	Exclude func(path string) bool
+	// Workers is how many objects are read at once (default: CPUs).
+	Workers int
+	Stats   *sources.Stats
+}
+
+// History is an opened repository and the commits chosen from it.
+type History struct {
+	opts    Options
+	repo    *gogit.Repository
+	objects string // objects folder
+	sc      scope
+	head    plumbing.Hash // commit at HEAD of the default branch, or zero
+	shallow bool
+}
+
+// Open opens a repository and resolves the options' revisions.
+func Open(opts Options) (*History, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Stats == nil {
+		opts.Stats = sources.NewStats()
+	}
+	if opts.Name == "" {
+		opts.Name = opts.Path
+	}
+	repo, err := gogit.PlainOpenWithOptions(opts.Path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", opts.Path, err)
+	}
+	fs, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("open repository %s: not stored on disk", opts.Path)
+	}
+	h := &History{opts: opts, repo: repo, objects: filepath.Join(fs.Filesystem().Root(), "objects")}
+	if err := h.resolve(); err != nil {
+		return nil, err
+	}
+	if sh, err := repo.Storer.Shallow(); err == nil && len(sh) > 0 {
+		h.shallow = true
+		opts.Stats.Warn(opts.Name, fmt.Sprintf("shallow clone: history before %d boundary commit(s) is not in the repository; what those commits hold is reported as introduced by them (run git fetch --unshallow for the full history)", len(sh)))
+	}
+	return h, nil
+}
+
+// Shallow reports whether the repository is a shallow clone.
+func (h *History) Shallow() bool { return h.shallow }
+
+// resolve turns the options into tips to include and exclude.
+func (h *History) resolve() error {
+	h.head = h.defaultHead()
+	o := h.opts
+	switch {
+	case o.Range != "":
+		a, b, ok := strings.Cut(o.Range, "..")
+		if !ok || strings.HasPrefix(b, ".") {
+			return fmt.Errorf("--range %q: want A..B", o.Range)
+		}
+		from, err := h.revision(orHEAD(a))
+		if err != nil {
+			return err
+		}
+		to, err := h.revision(orHEAD(b))
+		if err != nil {
+			return err
+		}
+		h.sc.include, h.sc.exclude = []plumbing.Hash{to}, []plumbing.Hash{from}
+	case o.Branch != "":
+		c, err := h.revision(o.Branch)
+		if err != nil {
+			return err
+		}
+		h.sc.include = []plumbing.Hash{c}
+	default:
+		tips, err := h.allTips()
+		if err != nil {
+			return err
+		}
+		h.sc.include = tips
+	}
+	if !o.Since.IsZero() {
+		h.sc.since = o.Since.Unix()
+	}
+	h.sc.max = o.MaxCommits
+	return nil
+}
+
+func orHEAD(s string) string {
+	if s == "" {
+		return "HEAD"
+	}
+	return s
+}
+
+// revision resolves a revision to a commit.
+func (h *History) revision(rev string) (plumbing.Hash, error) {
+	id, err := h.repo.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("unknown revision %q: %w", rev, err)
+	}
+	return h.peel(*id)
+}
+
+// peel follows annotated tags to the commit they name.
+func (h *History) peel(id plumbing.Hash) (plumbing.Hash, error) {
+	for range 16 {
+		if _, err := h.repo.CommitObject(id); err == nil {
+			return id, nil
+		}
+		tag, err := h.repo.TagObject(id)
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("%s is not a commit", id)
+		}
+		id = tag.Target
+	}
+	return plumbing.ZeroHash, fmt.Errorf("%s: tag chain too long", id)
+}
+
+// allTips lists the commits every ref and HEAD point at.
+func (h *History) allTips() ([]plumbing.Hash, error) {
+	refs, err := h.repo.References()
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	seen := map[plumbing.Hash]bool{}
+	var tips []plumbing.Hash
+	err = refs.ForEach(func(r *plumbing.Reference) error {
+		if r.Type() != plumbing.HashReference {
+			return nil
+		}
+		c, err := h.peel(r.Hash())
+		if err != nil {
+			return nil // a tag on a tree or blob: no history behind it
+		}
+		if !seen[c] {
+			seen[c] = true
+			tips = append(tips, c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list refs: %w", err)
+	}
+	if !h.head.IsZero() && !seen[h.head] {
+		tips = append(tips, h.head)
+	}
+	return tips, nil
+}
+
+// defaultHead is the commit at HEAD (in a bare repository, the default
+// branch), falling back to origin's HEAD.
+func (h *History) defaultHead() plumbing.Hash {
+	if ref, err := h.repo.Head(); err == nil {
+		if c, err := h.peel(ref.Hash()); err == nil {
+			return c
+		}
+	}
+	if ref, err := h.repo.Reference("refs/remotes/origin/HEAD", true); err == nil {
+		if c, err := h.peel(ref.Hash()); err == nil {
+			return c
+		}
+	}
+	return plumbing.ZeroHash
+}
+
+// meta reads a commit's provenance.
+func (h *History) meta(id plumbing.Hash) commitMeta {
+	c, err := h.repo.CommitObject(id)
+	if err != nil {
+		return commitMeta{}
+	}
+	return metaOf(c)
+}
+
+func metaOf(c *object.Commit) commitMeta {
+	m := commitMeta{author: c.Author.Name, email: c.Author.Email, when: c.Author.When}
+	m.subject, m.subjectAt = subjectOf(c.Message)
+	return m
+}
+
+var errNoCommits = errors.New("no commits to scan")

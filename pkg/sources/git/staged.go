@@ -1,0 +1,278 @@
+package git
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sort"
+
+	gogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// StagedOptions says which work tree's index to read.
+type StagedOptions struct {
+	// Path is the work tree (or any folder in it).
+	Path   string
+	Limits sources.Limits
+	// Stats receives warnings about staged files that cannot be read.
+	Stats *sources.Stats
+}
+
+// Staged is what the next commit would add: for each staged file that
+// differs from HEAD, its staged content and which of its lines are new.
+type Staged struct {
+	opts  StagedOptions
+	root  string
+	files []stagedFile
+}
+
+// Root is the work tree's top folder ("" for a bare repository).
+func (s *Staged) Root() string { return s.root }
+
+type stagedFile struct {
+	path  string
+	data  []byte
+	added []bool // by line number - 1
+}
+
+// OpenStaged compares the index with HEAD. A line is added when the
+// staged file holds it more often than the HEAD version did: moving a
+// line, or editing around an old secret, adds nothing, so only new text
+// can fail a pre-commit check. A file staged under a new path is compared
+// with the files the index removes (a rename), and a file identical to
+// one in HEAD adds nothing.
+func OpenStaged(opts StagedOptions) (*Staged, error) {
+	if opts.Stats == nil {
+		opts.Stats = sources.NewStats()
+	}
+	repo, err := gogit.PlainOpenWithOptions(opts.Path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", opts.Path, err)
+	}
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		return nil, fmt.Errorf("read the index: %w", err)
+	}
+	head := map[string]plumbing.Hash{}
+	if err := headFiles(repo, head); err != nil {
+		return nil, err
+	}
+	s := &Staged{opts: opts}
+	if wt, err := repo.Worktree(); err == nil {
+		s.root = wt.Filesystem.Root()
+	}
+	headBlobs := map[plumbing.Hash]bool{}
+	for _, h := range head {
+		headBlobs[h] = true
+	}
+	staged := map[string]bool{}
+	var fresh []*index.Entry
+	for _, e := range idx.Entries {
+		staged[e.Name] = true
+		// Stage 0 is a normal entry (go-git names 1 "Merged", but 1-3 are
+		// the sides of a conflict, which cannot be committed).
+		if e.Stage != 0 || e.IntentToAdd || e.Mode == filemode.Submodule || e.Mode == filemode.Dir {
+			continue
+		}
+		if old, ok := head[e.Name]; ok && old == e.Hash {
+			continue
+		}
+		fresh = append(fresh, e)
+	}
+	// Files the index removes: a renamed file is compared with them.
+	var removed []plumbing.Hash
+	for p, h := range head {
+		if !staged[p] {
+			removed = append(removed, h)
+		}
+	}
+	sort.Slice(removed, func(i, j int) bool { return removed[i].String() < removed[j].String() })
+	for _, e := range fresh {
+		if headBlobs[e.Hash] && head[e.Name] != e.Hash {
+			continue // the same content is already committed (a rename or copy)
+		}
+		if err := s.add(repo, e, head, removed); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// headFiles lists HEAD's files; an unborn branch has none.
+func headFiles(repo *gogit.Repository, out map[string]plumbing.Hash) error {
+	ref, err := repo.Head()
+	if err != nil {
+		return nil // no commit yet: everything staged is new
+	}
+	c, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return fmt.Errorf("read HEAD commit: %w", err)
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return fmt.Errorf("read HEAD tree: %w", err)
+	}
+	return tree.Files().ForEach(func(f *object.File) error {
+		out[f.Name] = f.Hash
+		return nil
+	})
+}
+
+func (s *Staged) add(repo *gogit.Repository, e *index.Entry, head map[string]plumbing.Hash, removed []plumbing.Hash) error {
+	st := s.opts.Stats
+	data, err := readBlobLimited(repo, e.Hash, s.opts.Limits, st, e.Name)
+	if err != nil {
+		st.Warn(e.Name, fmt.Sprintf("cannot read the staged blob %s: %v", e.Hash, err))
+		st.Skip(sources.SkipError)
+		return nil
+	}
+	if data == nil {
+		return nil
+	}
+	if sources.IsBinary(data) { // UTF-16 included: its lines cannot be compared as text
+		st.Skip(sources.SkipBinary)
+		return nil
+	}
+	old := map[string]int{}
+	bases := removed
+	if h, ok := head[e.Name]; ok {
+		bases = []plumbing.Hash{h}
+	}
+	for _, h := range bases {
+		if prev, err := readBlobLimited(repo, h, sources.Limits{}, st, e.Name); err == nil {
+			countLines(prev, old)
+		}
+	}
+	f := stagedFile{path: e.Name, data: data}
+	any := false
+	forLines(data, func(_, _ int, line []byte) {
+		k := string(trimEOL(line))
+		isNew := old[k] == 0
+		if !isNew {
+			old[k]--
+		}
+		any = any || isNew
+		f.added = append(f.added, isNew)
+	})
+	if any {
+		s.files = append(s.files, f)
+	}
+	return nil
+}
+
+// Files is the number of staged files with added lines.
+func (s *Staged) Files() int { return len(s.files) }
+
+// Scan reads the added lines of each file (with two lines of context, so
+// that a key whose BEGIN line already existed is still seen whole) and
+// keeps the matches that touch an added line. Line numbers are those of
+// the staged file.
+// Paths that exclude returns true for are skipped.
+func (s *Staged) Scan(ctx context.Context, find Finder, exclude func(string) bool, st *sources.Stats) []Finding {
+	bs := newBlobScanner(find, s.opts.Limits, st, newLineCache())
+	var out []Finding
+	for _, f := range s.files {
+		if ctx.Err() != nil {
+			break
+		}
+		if exclude != nil && exclude(f.path) {
+			st.Skip(sources.SkipExcluded)
+			continue
+		}
+		origin := &sources.Origin{Source: sources.KindGit, Path: f.path}
+		var read int64
+		for _, r := range f.runs() {
+			rng := span{lineOffset(f.data, r.start), lineOffset(f.data, r.end)}
+			for _, m := range bs.scanRange(origin, f.data, rng, r.start+1) {
+				if f.touchesAdded(m) {
+					out = append(out, Finding{Origin: origin, Match: m})
+				}
+			}
+			read += int64(rng.end - rng.start)
+		}
+		st.Scanned(read)
+	}
+	return out
+}
+
+// runs returns the line ranges (0-based, end exclusive) to read: runs of
+// added lines widened by contextLines.
+func (f *stagedFile) runs() []span {
+	var out []span
+	n := len(f.added)
+	for i := 0; i < n; i++ {
+		if !f.added[i] {
+			continue
+		}
+		a, b := max(i-contextLines, 0), min(i+1+contextLines, n)
+		if k := len(out) - 1; k >= 0 && a <= out[k].end {
+			out[k].end = b
+		} else {
+			out = append(out, span{a, b})
+		}
+	}
+	return out
+}
+
+func (f *stagedFile) touchesAdded(m Match) bool {
+	for l := m.Line; l <= m.Line+m.Lines && l-1 < len(f.added); l++ {
+		if l >= 1 && f.added[l-1] {
+			return true
+		}
+	}
+	return false
+}
+
+// lineOffset returns the byte offset of 0-based line n.
+func lineOffset(data []byte, n int) int {
+	off := 0
+	for ; n > 0 && off < len(data); n-- {
+		off = lineEnd(data, off)
+	}
+	return off
+}
+
+func forLines(data []byte, fn func(start, end int, line []byte)) {
+	for a := 0; a < len(data); {
+		b := lineEnd(data, a)
+		fn(a, b, data[a:b])
+		a = b
+	}
+}
+
+func countLines(data []byte, into map[string]int) {
+	forLines(data, func(_, _ int, line []byte) { into[string(trimEOL(line))]++ })
+}
+
+func trimEOL(b []byte) []byte { return bytes.TrimRight(b, "\r\n") }
+
+// readBlobLimited reads a blob, or returns nil (with the same warning as
+// a large file) when it is over the size limit.
+func readBlobLimited(repo *gogit.Repository, id plumbing.Hash, lim sources.Limits, st *sources.Stats, place string) ([]byte, error) {
+	b, err := repo.BlobObject(id)
+	if err != nil {
+		return nil, err
+	}
+	if lim.MaxSize > 0 && b.Size > lim.MaxSize {
+		st.Skip(sources.SkipTooLarge)
+		st.Warn(place, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", b.Size, lim.MaxSize))
+		return nil, nil
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	var buf bytes.Buffer
+	buf.Grow(int(b.Size))
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
