@@ -49,7 +49,7 @@ func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
 	index := map[string]int{}
 	var keywords []string
 	for ri, r := range rules {
-		if r.re == nil {
+		if r.compiled == nil {
 			if err := r.Compile(); err != nil {
 				return nil, err
 			}
@@ -221,9 +221,13 @@ func window(data []byte, r *Rule, h hit) (int, int) {
 }
 
 func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, trace Tracer) []rawMatch {
-	for _, loc := range r.re.FindAllSubmatchIndex(data[ws:we], -1) {
+	c := r.regexps()
+	if c.err != nil {
+		return out // cannot happen for a rule that passed Compile
+	}
+	for _, loc := range c.re.FindAllSubmatchIndex(data[ws:we], -1) {
 		s, t := loc[0], loc[1]
-		for _, g := range r.secretGroups {
+		for _, g := range c.secretGroups {
 			if loc[2*g] >= 0 {
 				s, t = loc[2*g], loc[2*g+1]
 				break
@@ -273,12 +277,13 @@ func (e *Engine) reject(data []byte, m *rawMatch) string {
 	if r.MinEntropy > 0 && m.entropy < r.MinEntropy {
 		return fmt.Sprintf("entropy %.2f below %.2f", m.entropy, r.MinEntropy)
 	}
-	for _, a := range r.allow {
+	c := r.regexps()
+	for _, a := range c.allow {
 		if a.MatchString(m.secret) {
 			return "rule allow pattern " + a.String()
 		}
 	}
-	for _, a := range r.allowMatch {
+	for _, a := range c.allowMatch {
 		if a.MatchString(m.matchText) {
 			return "rule allow-match pattern " + a.String()
 		}

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -62,19 +63,67 @@ type Rule struct {
 	Examples        []string `yaml:"examples"`
 	CounterExamples []string `yaml:"counter-examples"`
 
-	re           *regexp.Regexp
-	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
-	allow        []*regexp.Regexp
-	allowMatch   []*regexp.Regexp
-	validator    Validator
+	// compiled holds the rule's regexes, built on first use: a scan meets
+	// few of the rules, and compiling all of them is most of start-up.
+	compiled  *compiledRule
+	validator Validator
 	// silencer marks a rule the config disabled: it still runs so that
 	// fallback rules do not report its secrets under another name, but
 	// its own matches are never reported.
 	silencer bool
 }
 
-// Compile checks the rule and prepares its regexes.
+// compiledRule is what Compile builds from a rule's patterns.
+type compiledRule struct {
+	once         sync.Once
+	err          error
+	re           *regexp.Regexp
+	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
+	allow        []*regexp.Regexp
+	allowMatch   []*regexp.Regexp
+}
+
+// Compile checks the rule and compiles its regexes now.
 func (r *Rule) Compile() error {
+	if err := r.check(); err != nil {
+		return err
+	}
+	return r.regexps().err
+}
+
+// regexps compiles the rule's regexes once and returns them.
+func (r *Rule) regexps() *compiledRule {
+	c := r.compiled
+	c.once.Do(func() { c.err = c.build(r) })
+	return c
+}
+
+func (c *compiledRule) build(r *Rule) error {
+	re, err := regexp.Compile(r.Pattern)
+	if err != nil {
+		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
+	}
+	c.re = re
+	for i, name := range re.SubexpNames() {
+		if name == "secret" {
+			c.secretGroups = append(c.secretGroups, i)
+		}
+	}
+	if len(c.secretGroups) == 0 && re.NumSubexp() > 0 {
+		c.secretGroups = []int{1}
+	}
+	if c.allow, err = compileAll(r.ID, "allow", r.Allow); err != nil {
+		return err
+	}
+	if c.allowMatch, err = compileAll(r.ID, "allow-match", r.AllowMatch); err != nil {
+		return err
+	}
+	return nil
+}
+
+// check validates everything but the regexes, and prepares lazy
+// compilation.
+func (r *Rule) check() error {
 	if r.ID == "" {
 		return fmt.Errorf("rule without id")
 	}
@@ -96,25 +145,8 @@ func (r *Rule) Compile() error {
 	default:
 		return fmt.Errorf("rule %s: unknown severity %q", r.ID, r.Severity)
 	}
-	re, err := regexp.Compile(r.Pattern)
-	if err != nil {
-		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
-	}
-	r.re = re
-	r.secretGroups = nil
-	for i, name := range re.SubexpNames() {
-		if name == "secret" {
-			r.secretGroups = append(r.secretGroups, i)
-		}
-	}
-	if len(r.secretGroups) == 0 && re.NumSubexp() > 0 {
-		r.secretGroups = []int{1}
-	}
-	if r.allow, err = compileAll(r.ID, "allow", r.Allow); err != nil {
-		return err
-	}
-	if r.allowMatch, err = compileAll(r.ID, "allow-match", r.AllowMatch); err != nil {
-		return err
+	if r.compiled == nil {
+		r.compiled = &compiledRule{}
 	}
 	if r.Validate != "" {
 		v, ok := validators[r.Validate]
@@ -143,8 +175,14 @@ type ruleFile struct {
 	Rules []*Rule `yaml:"rules"`
 }
 
-// ParseRules reads rules from one YAML document.
+// ParseRules reads rules from one YAML document and compiles them.
 func ParseRules(data []byte, name string) ([]*Rule, error) {
+	return parseRules(data, name, true)
+}
+
+// parseRules reads rules; with eager false their regexes are compiled on
+// first use (the embedded set, whose patterns the rule tests compile).
+func parseRules(data []byte, name string, eager bool) ([]*Rule, error) {
 	var f ruleFile
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)
@@ -155,7 +193,11 @@ func ParseRules(data []byte, name string) ([]*Rule, error) {
 		if r == nil {
 			return nil, fmt.Errorf("%s: rule %d is empty", name, i+1)
 		}
-		if err := r.Compile(); err != nil {
+		check := r.check
+		if eager {
+			check = r.Compile
+		}
+		if err := check(); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
@@ -177,7 +219,7 @@ func LoadRules(fsys fs.FS) ([]*Rule, error) {
 		if err != nil {
 			return err
 		}
-		rules, err := ParseRules(data, p)
+		rules, err := parseRules(data, p, false)
 		if err != nil {
 			return err
 		}

@@ -20,6 +20,9 @@ func TestRuleExamples(t *testing.T) {
 	}
 	for _, r := range all {
 		t.Run(r.ID, func(t *testing.T) {
+			if err := r.Compile(); err != nil {
+				t.Fatal(err)
+			}
 			if r.Title == "" || r.Provider == "" {
 				t.Errorf("rule needs a title and a provider")
 			}
