@@ -58,7 +58,7 @@ OWASP NHI2 (Secret Leakage) finding.`,
 
 	root.AddCommand(
 		NewCmdDir(ios, g, nil),
-		NewCmdGit(ios, g, nil),
+		NewCmdGit(ios, g, nil), NewCmdHook(ios),
 		NewCmdStdin(ios, g, nil),
 		NewCmdImage(ios, g, nil),
 		NewCmdRules(ios, g),
