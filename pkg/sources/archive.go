@@ -33,9 +33,10 @@ type ArchiveLimits struct {
 // beyond what real application archives hold.
 var DefaultArchiveLimits = ArchiveLimits{MaxDepth: 6, MaxExpanded: 1 << 30, MaxEntries: 100_000, MaxRatio: 1000}
 
-// ratioFloor keeps the ratio check off small streams, where a file of
-// spaces legitimately compresses a thousandfold.
-const ratioFloor = 1 << 20
+// ratioFloor keeps the ratio check off streams that are not big enough
+// to hurt: a few megabytes of zeros or spaces legitimately compress a
+// thousandfold (test data does), and the total budget bounds the rest.
+const ratioFloor = 32 << 20
 
 // Reasons archive members are skipped (see Stats.Skip).
 const (
@@ -125,6 +126,7 @@ type expander struct {
 	expanded int64
 	entries  int
 	stopped  bool
+	probes   [][]byte
 }
 
 func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) error {
@@ -132,6 +134,13 @@ func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) erro
 		return ReadChunks(r, origin, size, x.lim, x.st, x.emit) // skips it with the usual warning
 	}
 	head := make([]byte, archiveSniffLen)
+	if size < 0 {
+		// A member of unknown size (gzip content, a zip member sized only
+		// by its data descriptor): read a little more, so that a small one
+		// is handed on whole and with its size, and ReadChunks need not
+		// allocate a full-size chunk buffer for it.
+		head = x.probeBuffer(depth)
+	}
 	n, err := io.ReadFull(r, head)
 	head = head[:n]
 	var rest io.Reader = r
@@ -139,6 +148,8 @@ func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) erro
 		rest = eofReader{}
 		if err != io.EOF && err != io.ErrUnexpectedEOF {
 			rest = errReader{err}
+		} else if size < 0 {
+			size = int64(n)
 		}
 	}
 	full := io.MultiReader(bytes.NewReader(head), rest)
@@ -159,6 +170,22 @@ func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) erro
 	default:
 		return x.readGzip(full, origin, depth+1)
 	}
+}
+
+// probeLen is how much of a member of unknown size is read ahead: most
+// source and config files fit.
+const probeLen = 64 << 10
+
+// probeBuffer returns the read-ahead buffer of one nesting level; levels
+// nest, so each has its own, reused for every member at that level.
+func (x *expander) probeBuffer(depth int) []byte {
+	for len(x.probes) <= depth {
+		x.probes = append(x.probes, nil)
+	}
+	if x.probes[depth] == nil {
+		x.probes[depth] = make([]byte, probeLen)
+	}
+	return x.probes[depth]
 }
 
 // readGzip treats gzip as a view of the same file: a .tar.gz's members are

@@ -86,7 +86,7 @@ func TestZipBombStreamed(t *testing.T) {
 }
 
 func TestGzipBomb(t *testing.T) {
-	text := bytes.Repeat([]byte("a"), 16<<20)
+	text := bytes.Repeat([]byte("a"), 48<<20)
 	e := expand(t, "a.txt.gz", gzipOf(text), ArchiveLimits{})
 	if !e.warned("a.txt.gz", "archive bomb") {
 		t.Errorf("gzip bomb not reported: %+v", e.snap.Warnings)

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"encoding/binary"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
@@ -24,7 +25,7 @@ type member struct {
 	data []byte
 }
 
-func tarOf(t *testing.T, members ...member) []byte {
+func tarOf(t testing.TB, members ...member) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	tw := tar.NewWriter(&b)
@@ -48,7 +49,7 @@ func gzipOf(data []byte) []byte {
 
 // zipOf writes members the way Go's archive/zip does: sizes in a data
 // descriptor after each member, deflated or stored.
-func zipOf(t *testing.T, method uint16, members ...member) []byte {
+func zipOf(t testing.TB, method uint16, members ...member) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -65,7 +66,7 @@ func zipOf(t *testing.T, method uint16, members ...member) []byte {
 
 // sizedZipOf writes sizes in each local header (no data descriptor), as
 // jar tools and Python do.
-func sizedZipOf(t *testing.T, method uint16, members ...member) []byte {
+func sizedZipOf(t testing.TB, method uint16, members ...member) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	zw := zip.NewWriter(&b)
@@ -247,4 +248,35 @@ type zeroReader struct{}
 func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// Some writers set the data-descriptor flag, fill in the sizes anyway and
+// write the descriptor without its signature: the sizes are then the only
+// way to find where a stored member ends.
+func TestZipDescriptorWithoutSignature(t *testing.T) {
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for _, m := range []member{{"foo.txt", []byte("A=" + tokenA + "\n")}, {"bar.txt", []byte("B=" + tokenB + "\n")}} {
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: m.name, Method: zip.Store, Flags: 0x8, CRC32: crc32.ChecksumIEEE(m.data),
+			CompressedSize64: uint64(len(m.data)), UncompressedSize64: uint64(len(m.data))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(m.data)
+	}
+	zw.Close()
+	data := bytes.ReplaceAll(b.Bytes(), []byte("PK\x07\x08"), nil)
+	// Go writes zero sizes when the flag is set; put them back, as the
+	// writers this test stands for do.
+	for i, n := 0, 0; n < 2; n++ {
+		i += bytes.Index(data[i:], []byte("PK\x03\x04"))
+		size := uint32(len("A=" + tokenA + "\n"))
+		binary.LittleEndian.PutUint32(data[i+18:], size)
+		binary.LittleEndian.PutUint32(data[i+22:], size)
+		i += 4
+	}
+	e := expand(t, "old.zip", data, ArchiveLimits{})
+	if !strings.Contains(e.content["old.zip!/foo.txt"], tokenA) || !strings.Contains(e.content["old.zip!/bar.txt"], tokenB) || len(e.snap.Warnings) != 0 {
+		t.Errorf("paths %v warnings %+v", e.paths(), e.snap.Warnings)
+	}
 }

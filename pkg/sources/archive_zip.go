@@ -68,7 +68,11 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 			in      = &countingReader{}
 			body    io.Reader
 		)
-		if !h.descriptor {
+		// Some writers set the descriptor flag and still fill in the sizes;
+		// for a stored member those are the only way to find its end
+		// when the descriptor has no signature.
+		sized := !h.descriptor || (h.method == zipStore && h.csize > 0)
+		if sized {
 			limited = &io.LimitedReader{R: br, N: int64(h.csize)}
 			in.r = limited
 		}
@@ -81,10 +85,15 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 		case h.method == zipDeflate:
 			inflater = resetInflater(inflater, in)
 			body = x.meter(inflater, in, origin.Path+"!/"+h.name)
-		case h.method == zipStore && h.descriptor:
+		case h.method == zipStore && !sized:
 			body = &storedScanner{br: br}
 		case h.method == zipStore:
 			body = limited
+		}
+		if body == nil && h.descriptor {
+			x.st.Warn(origin.Path+"!/"+h.name, fmt.Sprintf("zip member compressed with method %d has no size in its header: it cannot be skipped in a stream; rest of archive skipped", h.method))
+			x.st.Skip(SkipError)
+			return nil
 		}
 		switch {
 		case strings.HasSuffix(h.name, "/"): // a folder
@@ -102,7 +111,7 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 				return errArchiveStop
 			}
 			size := int64(-1)
-			if !h.descriptor {
+			if sized {
 				size = int64(h.usize)
 			}
 			if err := x.read(body, member, size, depth); err != nil {
@@ -117,14 +126,17 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 				x.st.Warn(origin.Path+"!/"+h.name, "truncated zip member; rest of archive skipped")
 				return nil
 			}
-			continue
-		}
-		if _, err := io.Copy(io.Discard, body); err != nil || x.stopped {
-			if x.stopped {
-				return errArchiveStop
+		} else {
+			if _, err := io.Copy(io.Discard, body); err != nil || x.stopped {
+				if x.stopped {
+					return errArchiveStop
+				}
+				x.st.Warn(origin.Path+"!/"+h.name, fmt.Sprintf("corrupt member data: %v; rest of archive skipped", err))
+				return nil
 			}
-			x.st.Warn(origin.Path+"!/"+h.name, fmt.Sprintf("corrupt deflate data: %v; rest of archive skipped", err))
-			return nil
+		}
+		if !h.descriptor {
+			continue
 		}
 		if err := skipZipDescriptor(br); err != nil {
 			x.st.Warn(origin.Path+"!/"+h.name, fmt.Sprintf("truncated zip data descriptor: %v", err))

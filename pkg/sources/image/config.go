@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
@@ -45,7 +47,9 @@ func (w *Walker) scanConfig(t *target, emit func(sources.Chunk) error) error {
 		o := base
 		if !h.EmptyLayer && layer < len(t.layers) {
 			o.LayerIndex = layer
-			o.LayerDigest = t.layers[layer].digest.String()
+			if d := t.layers[layer].digest; d != (v1.Hash{}) {
+				o.LayerDigest = d.String()
+			}
 			layer++
 		}
 		o.CreatedBy = w.opts.Sanitize(h.CreatedBy)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"io"
+	"sync"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -32,11 +33,13 @@ func (l *layerScan) entry(ctx context.Context, r io.Reader, name string, size in
 		l.w.fold(es)
 		return err
 	}
-	buf := make([]byte, size)
+	pooled := smallBufs.Get().(*[]byte)
+	buf := (*pooled)[:size]
 	n, _ := io.ReadFull(r, buf[:min(size, sniffLen)])
 	// Binaries are most of an image: decide on the first bytes and leave
 	// the rest unread (tar skips it) rather than hash it.
 	if head := buf[:n]; !sources.IsArchive(head) && sources.IsBinary(head) && !utf16BOM(head) {
+		smallBufs.Put(pooled)
 		st.Skip(sources.SkipBinary)
 		return nil
 	}
@@ -48,16 +51,29 @@ func (l *layerScan) entry(ctx context.Context, r io.Reader, name string, size in
 	// was read is still scanned.
 	buf = buf[:n]
 	if !l.w.seen.first(sha256.Sum256(buf)) {
+		smallBufs.Put(pooled)
 		st.Skip(SkipDuplicate)
 		return nil
 	}
-	return l.pool.submit(func() error {
+	err := l.pool.submit(func() error {
+		defer smallBufs.Put(pooled) // ReadContent copies what it keeps
 		es := l.w.entryStats(l.place)
 		err := sources.ReadContent(bytes.NewReader(buf), origin, size, l.w.opts.Limits, es, l.pool.emit)
 		l.w.fold(es)
 		return err
 	})
+	if err != nil {
+		smallBufs.Put(pooled)
+	}
+	return err
 }
+
+// smallBufs holds the buffers small files are read into; at most a few
+// per worker are in use at once (the pool's queue is bounded).
+var smallBufs = sync.Pool{New: func() any {
+	b := make([]byte, smallFile)
+	return &b
+}}
 
 func utf16BOM(b []byte) bool {
 	return len(b) >= 2 && (b[0] == 0xff && b[1] == 0xfe || b[0] == 0xfe && b[1] == 0xff)

@@ -158,8 +158,14 @@ func (w *Walker) scanTarget(ctx context.Context, t *target, pool *scanPool) erro
 func (w *Walker) layerPlace(t *target, i int) string {
 	var b strings.Builder
 	b.WriteString(w.opts.Input)
-	if t.origin.Platform != "" {
-		fmt.Fprintf(&b, " (%s)", t.origin.Platform)
+	var which []string
+	for _, s := range []string{t.origin.Tag, t.origin.Platform} {
+		if s != "" {
+			which = append(which, s)
+		}
+	}
+	if len(which) > 0 {
+		fmt.Fprintf(&b, " (%s)", strings.Join(which, ", "))
 	}
 	fmt.Fprintf(&b, " layer %d", i)
 	if d := t.layers[i].digest; d != (v1.Hash{}) {
