@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/spf13/cobra"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources/git"
 )
 
 // hookOptions are the flags of `sprawl hook install`.
@@ -95,9 +96,9 @@ func runHookInstall(ios *IOStreams, opts *hookOptions) error {
 // hooksDir is core.hooksPath (relative to the work tree) or the hooks
 // folder of the repository's git directory (shared by linked work trees).
 func hooksDir(path string) (string, error) {
-	repo, err := gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := git.OpenRepo(path)
 	if err != nil {
-		return "", fmt.Errorf("open repository %s: %w", path, err)
+		return "", err
 	}
 	st, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {

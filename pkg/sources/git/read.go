@@ -47,9 +47,9 @@ func (b *Blobs) Close() {
 // and runs find on what has not been read before.
 func (h *History) Read(ctx context.Context, find Finder) (*Blobs, error) {
 	limited := len(h.sc.exclude) > 0 || h.sc.since != 0 || h.sc.max != 0
-	if limited || h.hasAlternates() {
+	if limited || h.hasAlternates() || h.forceObjects {
 		limit := objectModeLimit
-		if h.hasAlternates() {
+		if h.hasAlternates() || h.forceObjects {
 			limit = 0 // objects may live elsewhere: go through go-git
 		}
 		sel, err := selectCommits(h.goGitCommit, h.sc, limit)

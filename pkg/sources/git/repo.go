@@ -57,6 +57,9 @@ type History struct {
 	sc      scope
 	head    plumbing.Hash // commit at HEAD of the default branch, or zero
 	shallow bool
+	// forceObjects reads through go-git whatever the scope (tests compare
+	// both ways of reading).
+	forceObjects bool
 }
 
 // Open opens a repository and resolves the options' revisions.
@@ -70,9 +73,9 @@ func Open(opts Options) (*History, error) {
 	if opts.Name == "" {
 		opts.Name = opts.Path
 	}
-	repo, err := gogit.PlainOpenWithOptions(opts.Path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := OpenRepo(opts.Path)
 	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", opts.Path, err)
+		return nil, err
 	}
 	fs, ok := repo.Storer.(*filesystem.Storage)
 	if !ok {
@@ -87,6 +90,26 @@ func Open(opts Options) (*History, error) {
 		opts.Stats.Warn(opts.Name, fmt.Sprintf("shallow clone: history before %d boundary commit(s) is not in the repository; what those commits hold is reported as introduced by them (run git fetch --unshallow for the full history)", len(sh)))
 	}
 	return h, nil
+}
+
+// OpenRepo opens a bare repository, a work tree, or a work tree that
+// holds the folder path.
+func OpenRepo(path string) (*gogit.Repository, error) {
+	// Without DetectDotGit go-git takes a folder without .git for a bare
+	// repository; with it, it never does. Try the folder itself first.
+	repo, err := gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if err == nil {
+		if _, herr := repo.Storer.Config(); herr == nil {
+			if _, rerr := repo.Reference("HEAD", false); rerr == nil {
+				return repo, nil
+			}
+		}
+	}
+	repo, err = gogit.PlainOpenWithOptions(path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, fmt.Errorf("open repository %s: %w", path, err)
+	}
+	return repo, nil
 }
 
 // Shallow reports whether the repository is a shallow clone.

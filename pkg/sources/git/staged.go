@@ -51,9 +51,9 @@ func OpenStaged(opts StagedOptions) (*Staged, error) {
 	if opts.Stats == nil {
 		opts.Stats = sources.NewStats()
 	}
-	repo, err := gogit.PlainOpenWithOptions(opts.Path, &gogit.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, err := OpenRepo(opts.Path)
 	if err != nil {
-		return nil, fmt.Errorf("open repository %s: %w", opts.Path, err)
+		return nil, err
 	}
 	idx, err := repo.Storer.Index()
 	if err != nil {

@@ -140,7 +140,7 @@ func (s *store) readLoose(h plumbing.Hash, dst []byte) (uint8, []byte, error) {
 	typ, sz, ok := strings.Cut(string(head), " ")
 	size, err := strconv.ParseInt(sz, 10, 64)
 	if !ok || err != nil || size < 0 {
-		return 0, nil, fmt.Errorf("%w: bad header %q", errBadObject, head)
+		return 0, nil, fmt.Errorf("%w: bad header", errBadObject)
 	}
 	kind := map[string]uint8{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}[typ]
 	if kind == 0 {

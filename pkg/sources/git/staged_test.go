@@ -1,0 +1,71 @@
+package git
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
+)
+
+// TestStagedAddedLinesOnly: an old secret in a file does not block a
+// commit that edits elsewhere in it; a new one does, at the staged line.
+func TestStagedAddedLinesOnly(t *testing.T) {
+	f := newFixture(t)
+	old, fresh, moved := fakePAT("staged-old"), fakePAT("staged-new"), fakePAT("staged-moved")
+	f.write("app.cfg", "a=1\nold_token="+old+"\nb=2\n")
+	f.write("keep.cfg", "token="+moved+"\n")
+	f.write("unrelated.txt", "x\n")
+	f.commit("Alice", "base")
+	find := testFinder(t)
+	stage := func() []Finding {
+		st := sources.NewStats()
+		s, err := OpenStaged(StagedOptions{Path: f.dir, Stats: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Scan(t.Context(), find, nil, st)
+	}
+	// Nothing staged.
+	if got := stage(); len(got) != 0 {
+		t.Fatalf("nothing staged: %d findings", len(got))
+	}
+	// An unrelated edit above the old secret, the old secret's line moved
+	// within the file, a renamed file, and one new secret.
+	f.write("app.cfg", "header\nb=2\na=1\nold_token="+old+"\n\n\nnew_token="+fresh+"\n")
+	f.move("keep.cfg", "moved.cfg")
+	got := stage()
+	if len(got) != 1 {
+		t.Fatalf("want 1 finding, got %d: %+v", len(got), got)
+	}
+	g := got[0]
+	if g.Origin.Path != "app.cfg" || g.Match.Line != 7 || !strings.Contains(g.Match.Key, fresh) {
+		t.Fatalf("got %s line %d", g.Origin.Path, g.Match.Line)
+	}
+	if g.Origin.Git != nil {
+		t.Fatalf("staged changes have no commit: %+v", g.Origin.Git)
+	}
+	// Work-tree changes that are not staged do not count.
+	if err := os.WriteFile(filepath.Join(f.dir, "unrelated.txt"), []byte("t="+fakePAT("unstaged")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := stage(); len(got) != 1 {
+		t.Fatalf("unstaged change counted: %d findings", len(got))
+	}
+}
+
+// TestStagedFirstCommit: before any commit, everything staged is new.
+func TestStagedFirstCommit(t *testing.T) {
+	f := newFixture(t)
+	f.write("a.txt", "one\ntwo\ntoken="+fakePAT("first")+"\n")
+	st := sources.NewStats()
+	s, err := OpenStaged(StagedOptions{Path: filepath.Join(f.dir), Stats: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Scan(t.Context(), testFinder(t), nil, st)
+	if len(got) != 1 || got[0].Match.Line != 3 {
+		t.Fatalf("got %+v", got)
+	}
+}
