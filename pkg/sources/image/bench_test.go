@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -33,7 +34,7 @@ import (
 // (scripts/image-bench.sh does this and times the binary). It writes
 // go-toolchain.docker.tar, a `docker save` tarball with plain tar layers,
 // and go-toolchain.oci, an OCI layout with the same layers gzipped. The
-// files come from SPRAWL_BENCH_SRC, default the Go toolchain (GOROOT); any
+// files come from SPRAWL_BENCH_SRC, default the Go toolchain (go env GOROOT); any
 // other folder gives one layer per top-level folder in it.
 
 // benchLayer is one layer of the measurement image: folders under the
@@ -121,7 +122,11 @@ func TestWriteBenchImage(t *testing.T) {
 	}
 	src := os.Getenv("SPRAWL_BENCH_SRC")
 	if src == "" {
-		src = runtime.GOROOT()
+		out, err := exec.Command("go", "env", "GOROOT").Output()
+		if err != nil {
+			t.Fatalf("go env GOROOT: %v", err)
+		}
+		src = strings.TrimSpace(string(out))
 	}
 	layers := benchLayers(src)
 	// First pass: each layer's diff_id and size, for the config and the
