@@ -176,6 +176,8 @@ func textHeading(f classify.Finding) string {
 			h = o.Path + ": " + h
 		}
 		return h
+	case o.Path == "" && o.Git != nil:
+		return "commit message"
 	case o.Path == "":
 		return string(o.Source)
 	}
