@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
 	"encoding/json"
 	"io"
@@ -249,4 +250,74 @@ func TestDirOpensArchives(t *testing.T) {
 	if rep := parseJSON(t, r.stdout); r.code != 1 || !rep.has("github-classic-pat", "lib/app.jar!/BOOT-INF/classes/application.properties", 1) {
 		t.Errorf("exit %d, findings %+v", r.code, rep.Findings)
 	}
+}
+
+// A hostile image through the binary: a zip bomb, a "../" name and a
+// truncated layer are warnings naming the layer and entry; the secrets
+// around them are still reported, and memory stays small.
+func TestImageHostile(t *testing.T) {
+	var deflated bytes.Buffer
+	fw, _ := flate.NewWriter(&deflated, flate.BestCompression)
+	io.Copy(fw, io.LimitReader(zeroReader{}, 256<<20))
+	fw.Close()
+	var bomb bytes.Buffer
+	zw := zip.NewWriter(&bomb)
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "zeros.bin", Method: zip.Deflate, CompressedSize64: uint64(deflated.Len()), UncompressedSize64: 256 << 20})
+	w.Write(deflated.Bytes())
+	zw.Close()
+	layers := [][]byte{
+		imgTar(t, imgFile{"../../../etc/cron.d/job", "GH=" + tokenA + "\n"}, imgFile{"opt/bomb.zip", bomb.String()}, imgFile{"opt/after.txt", tokenB}),
+		imgTar(t, imgFile{"srv/big.txt", strings.Repeat("filler line\n", 50000)}, imgFile{"srv/late.txt", tokenC}),
+	}
+	img := empty.Image
+	for _, data := range layers {
+		l, _ := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
+		img, _ = mutate.AppendLayers(img, l)
+	}
+	dir := t.TempDir()
+	p, err := layout.Write(filepath.Join(dir, "layout"), mutate.AppendManifests(empty.Index, mutate.IndexAddendum{Add: img}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _ := img.Layers()
+	d, _ := ls[1].Digest()
+	blob := filepath.Join(string(p), "blobs", d.Algorithm, d.Hex)
+	raw, _ := os.ReadFile(blob)
+	os.WriteFile(blob, raw[:len(raw)/2], 0o644)
+
+	r := runSprawl(t, dir, "", "image", "layout", "--format", "json")
+	if r.code != 1 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	rep := fullJSON(t, r.stdout)
+	var paths []string
+	for _, f := range rep.Findings {
+		paths = append(paths, f.Location.Path)
+	}
+	if got := strings.Join(paths, " "); got != "etc/cron.d/job opt/after.txt" {
+		t.Errorf("findings: %s", got)
+	}
+	for _, want := range []struct{ place, msg string }{
+		{"layer 0 sha256:", "path traversal"},
+		{"layer 0 sha256:", "archive bomb"},
+		{"layer 1 sha256:" + d.Hex[:12], "truncated after entry"},
+	} {
+		found := false
+		for _, w := range rep.Summary.Warnings {
+			found = found || (strings.Contains(w.Place, want.place) && strings.Contains(w.Message, want.msg))
+		}
+		if !found {
+			t.Errorf("no %q warning at %q: %+v", want.msg, want.place, rep.Summary.Warnings)
+		}
+	}
+	if r.maxRSSKiB > 200<<10 {
+		t.Errorf("peak memory %d MiB", r.maxRSSKiB>>10)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }
