@@ -11,17 +11,25 @@ import (
 // churnRepo makes a history where a few files are edited many times:
 // secrets are added, kept, moved and removed, lines are inserted and
 // deleted around them, so that a repack stores most versions as deltas.
-func churnRepo(t *testing.T, seed int64) *fixture {
+func churnRepo(t testing.TB, seed int64) *fixture {
+	return churnRepoSized(t, seed, 3, 120, 40)
+}
+
+// churnRepoSized is churnRepo with nfiles files of lines lines, over commits commits.
+func churnRepoSized(t testing.TB, seed int64, nfiles, lines, commits int) *fixture {
 	f := newFixture(t)
 	r := rand.New(rand.NewSource(seed))
 	files := map[string][]string{}
-	names := []string{"app/config.yaml", "app/main.go", "docs/notes.md"}
+	var names []string
+	for i := 0; i < nfiles; i++ {
+		names = append(names, []string{"app/config.yaml", "app/main.go", "docs/notes.md"}[i%3]+strings.Repeat("x", i/3))
+	}
 	for _, n := range names {
-		for i := 0; i < 120; i++ {
+		for i := 0; i < lines; i++ {
 			files[n] = append(files[n], fmt.Sprintf("%s line %d: some ordinary text that repeats a lot", n, i))
 		}
 	}
-	for c := 0; c < 40; c++ {
+	for c := 0; c < commits; c++ {
 		for _, n := range names {
 			lines := files[n]
 			switch op := r.Intn(6); op {
