@@ -10,7 +10,7 @@ import (
 // versions; detection looks at a match's own lines, so a line read once
 // never needs reading again: its matches are copied from the cache. That
 // is what keeps a full-history scan close to the size of the unique lines
-// (about 130 MB for curl's 4.8 GiB of blob versions).
+// (about 100 MB of curl's 4.8 GiB of blob versions).
 //
 // One lock guards the whole cache and a blob holds it (shared) while it
 // looks its lines up, so that another worker's update is seen entirely or
@@ -19,10 +19,12 @@ import (
 type lineCache struct {
 	seed maphash.Seed
 	mu   sync.RWMutex
-	// lines maps a line's hash to 0 (read, nothing found) or to 1 + the
-	// index of what was found in found.
-	lines map[uint64]uint32
-	found [][]lineMatch
+	// slots is an open-addressing set of line hashes: 8 bytes a line, a
+	// third of what a Go map takes, and one memory access per lookup.
+	// Bit 0 marks a used slot, bit 1 a line with matches in found.
+	slots []uint64
+	used  int
+	found map[uint64][]lineMatch
 }
 
 // lineMatch is a match that starts on a cached line.
@@ -33,20 +35,38 @@ type lineMatch struct {
 	m     Match  // Offset and Line are rewritten on reuse
 }
 
+const (
+	slotUsed  = 1
+	slotFound = 2
+)
+
 func newLineCache() *lineCache {
-	return &lineCache{seed: maphash.MakeSeed(), lines: map[uint64]uint32{}}
+	return &lineCache{seed: maphash.MakeSeed(), slots: make([]uint64, 1<<16), found: map[uint64][]lineMatch{}}
 }
 
-func (c *lineCache) hash(b []byte) uint64 { return maphash.Bytes(c.seed, b) }
+func (c *lineCache) hash(b []byte) uint64 { return maphash.Bytes(c.seed, b)&^3 | slotUsed }
+
+// slot returns where a hash is or would go.
+func (c *lineCache) slot(h uint64) int {
+	mask := len(c.slots) - 1
+	for i := int(h>>2) & mask; ; i = (i + 1) & mask {
+		if s := c.slots[i]; s == 0 || s&^slotFound == h {
+			return i
+		}
+	}
+}
 
 // lookup returns whether a line was read before and what starts on it.
 // The caller holds c.mu for reading.
 func (c *lineCache) lookup(h uint64) ([]lineMatch, bool) {
-	v, ok := c.lines[h]
-	if !ok || v == 0 {
-		return nil, ok
+	s := c.slots[c.slot(h)]
+	if s == 0 {
+		return nil, false
 	}
-	return c.found[v-1], true
+	if s&slotFound == 0 {
+		return nil, true
+	}
+	return c.found[h], true
 }
 
 // lineRecord is what a scan learned about one line.
@@ -67,21 +87,33 @@ func (c *lineCache) store(recs []lineRecord) {
 			if (len(r.matches) > 0) != (pass == 0) {
 				continue
 			}
-			v, ok := c.lines[r.hash]
-			if !ok && len(r.matches) == 0 {
-				c.lines[r.hash] = 0
+			if (c.used+1)*4 > len(c.slots)*3 {
+				c.grow()
+			}
+			i := c.slot(r.hash)
+			if c.slots[i] == 0 {
+				c.used++
+				c.slots[i] = r.hash
+			}
+			if len(r.matches) == 0 {
 				continue
 			}
-			if !ok || v == 0 {
-				c.found = append(c.found, nil)
-				v = uint32(len(c.found))
-				c.lines[r.hash] = v
-			}
+			c.slots[i] |= slotFound
 			for _, m := range r.matches {
-				if !hasLineMatch(c.found[v-1], m) {
-					c.found[v-1] = append(c.found[v-1], m)
+				if !hasLineMatch(c.found[r.hash], m) {
+					c.found[r.hash] = append(c.found[r.hash], m)
 				}
 			}
+		}
+	}
+}
+
+func (c *lineCache) grow() {
+	old := c.slots
+	c.slots = make([]uint64, 2*len(old))
+	for _, s := range old {
+		if s != 0 {
+			c.slots[c.slot(s&^slotFound)] = s
 		}
 	}
 }
@@ -99,5 +131,5 @@ func hasLineMatch(list []lineMatch, m lineMatch) bool {
 func (c *lineCache) size() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.lines)
+	return c.used
 }
