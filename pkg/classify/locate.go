@@ -1,8 +1,6 @@
 package classify
 
 import (
-	"bytes"
-
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -30,16 +28,5 @@ func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, e
 const maxContext = 400
 
 func contextLine(data []byte, start, end int) string {
-	ls := bytes.LastIndexByte(data[:start], '\n') + 1
-	le := bytes.IndexByte(data[end:], '\n')
-	if le < 0 {
-		le = len(data)
-	} else {
-		le += end
-	}
-	if le-ls > maxContext {
-		spare := max(maxContext-(end-start), 0) / 2
-		ls, le = max(ls, start-spare), min(le, end+spare)
-	}
-	return string(bytes.TrimRight(data[ls:le], "\r"))
+	return detect.ContextLine(data, start, end, maxContext)
 }

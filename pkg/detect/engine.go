@@ -406,7 +406,7 @@ func (e *Engine) locate(c sources.Chunk, raws []rawMatch) []Finding {
 			Rule:      m.rule,
 			Secret:    m.secret,
 			Match:     m.matchText,
-			LineText:  context(c.Data, m.start, m.end),
+			LineText:  ContextLine(c.Data, m.start, m.end, maxLineText),
 			Origin:    c.Origin,
 			Line:      line,
 			Column:    max(col, 1),
@@ -432,9 +432,9 @@ func lineAround(data []byte, start, end int) []byte {
 	return data[ls:le]
 }
 
-// context returns the line around a secret, cut to maxLineText bytes
-// centred on the secret so that a minified line still shows it.
-func context(data []byte, start, end int) string {
+// ContextLine returns the line around data[start:end], cut to limit bytes
+// centred on that span so that a minified line still shows it.
+func ContextLine(data []byte, start, end, limit int) string {
 	ls := bytes.LastIndexByte(data[:start], '\n') + 1
 	le := bytes.IndexByte(data[end:], '\n')
 	if le < 0 {
@@ -442,8 +442,8 @@ func context(data []byte, start, end int) string {
 	} else {
 		le += end
 	}
-	if le-ls > maxLineText {
-		spare := max(maxLineText-(end-start), 0) / 2
+	if le-ls > limit {
+		spare := max(limit-(end-start), 0) / 2
 		ls = max(ls, start-spare)
 		le = min(le, end+spare)
 	}
