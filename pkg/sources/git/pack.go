@@ -148,65 +148,81 @@ func (p *pack) readHeaders(fileSize int64) error {
 // is unreadable).
 func (p *pack) parseHeader(i uint32, off int64, b []byte, order []uint32, offs []int64) int {
 	e := &p.ent[i]
-	if len(b) == 0 {
+	kind, size, rel, ref, used := entryHeader(b)
+	if used == 0 {
 		return 0
 	}
+	e.kind, e.size, e.base = kind, size, noBase
+	switch kind {
+	case objOfsDelta:
+		target := off - rel
+		j := sort.Search(len(order), func(x int) bool { return offs[order[x]] >= target })
+		if j == len(order) || offs[order[j]] != target {
+			return 0
+		}
+		e.base = int32(order[j])
+	case objRefDelta:
+		if j := p.idx.find(ref); j >= 0 {
+			e.base = int32(j)
+		} else {
+			e.base = externalBase
+			p.extBase[i] = ref
+		}
+	}
+	return used
+}
+
+// entryHeader decodes a pack entry header: type, inflated size, and the
+// delta base (a distance back for OFS_DELTA, an id for REF_DELTA). used is
+// the header's length, 0 when it is malformed.
+func entryHeader(b []byte) (kind uint8, size, rel int64, ref plumbing.Hash, used int) {
+	if len(b) == 0 {
+		return 0, 0, 0, ref, 0
+	}
 	c := b[0]
-	e.kind = (c >> 4) & 7
-	size := int64(c & 15)
+	kind = (c >> 4) & 7
+	size = int64(c & 15)
 	shift := uint(4)
 	k := 1
 	for c&0x80 != 0 {
 		if k >= len(b) || shift > 56 {
-			return 0
+			return 0, 0, 0, ref, 0
 		}
 		c = b[k]
 		k++
 		size |= int64(c&0x7f) << shift
 		shift += 7
 	}
-	e.size = size
-	e.base = noBase
-	switch e.kind {
+	switch kind {
 	case objCommit, objTree, objBlob, objTag:
 	case objOfsDelta:
 		if k >= len(b) {
-			return 0
+			return 0, 0, 0, ref, 0
 		}
 		c = b[k]
 		k++
-		rel := int64(c & 0x7f)
+		rel = int64(c & 0x7f)
 		for c&0x80 != 0 {
 			if k >= len(b) || rel > 1<<55 {
-				return 0
+				return 0, 0, 0, ref, 0
 			}
 			c = b[k]
 			k++
 			rel = ((rel + 1) << 7) | int64(c&0x7f)
 		}
-		target := off - rel
-		j := sort.Search(len(order), func(x int) bool { return offs[order[x]] >= target })
-		if rel <= 0 || j == len(order) || offs[order[j]] != target {
-			return 0
+		if rel <= 0 {
+			return 0, 0, 0, ref, 0
 		}
-		e.base = int32(order[j])
 	case objRefDelta:
 		if k+20 > len(b) {
-			return 0
+			return 0, 0, 0, ref, 0
 		}
-		var h plumbing.Hash
-		copy(h[:], b[k:k+20])
+		copy(ref[:], b[k:k+20])
 		k += 20
-		if j := p.idx.find(h); j >= 0 {
-			e.base = int32(j)
-		} else {
-			e.base = externalBase
-			p.extBase[i] = h
-		}
 	default:
-		return 0
+		return 0, 0, 0, ref, 0
 	}
-	return k
+	return kind, size, rel, ref, k
 }
 
 // buildForest lists each entry's deltas, so a walk can go from a base to
@@ -269,17 +285,28 @@ func (z *inflater) inflate(p *pack, i uint32, dst []byte) ([]byte, error) {
 		}
 	}
 	z.br.Reset(raw)
+	return z.inflateStream(&z.br, e.size, dst)
+}
+
+// inflateFrom inflates one zlib stream of a known inflated size.
+func (z *inflater) inflateFrom(r io.Reader, size int64) ([]byte, error) {
+	return z.inflateStream(r, size, nil)
+}
+
+func (z *inflater) inflateStream(r io.Reader, size int64, dst []byte) ([]byte, error) {
 	if z.zr == nil {
-		zr, err := zlib.NewReader(&z.br)
+		zr, err := zlib.NewReader(r)
 		if err != nil {
 			return nil, fmt.Errorf("inflate: %w", err)
 		}
 		z.zr = zr
-	} else if err := z.zr.(zlib.Resetter).Reset(&z.br, nil); err != nil {
+	} else if err := z.zr.(zlib.Resetter).Reset(r, nil); err != nil {
 		return nil, fmt.Errorf("inflate: %w", err)
 	}
-	return readAllSized(z.zr, e.size, dst)
+	return readAllSized(z.zr, size, dst)
 }
+
+func newByteReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
 
 // readAllSized reads exactly size bytes and then the end of the stream.
 func readAllSized(r io.Reader, size int64, dst []byte) ([]byte, error) {

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 
-	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/index"
-	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -30,6 +30,8 @@ type Staged struct {
 	opts  StagedOptions
 	root  string
 	files []stagedFile
+	ls    *lazyStore // while opening
+	z     inflater
 }
 
 // Root is the work tree's top folder ("" for a bare repository).
@@ -45,8 +47,8 @@ type stagedFile struct {
 // staged file holds it more often than the HEAD version did: moving a
 // line, or editing around an old secret, adds nothing, so only new text
 // can fail a pre-commit check. A file staged under a new path is compared
-// with the files the index removes (a rename), and a file identical to
-// one in HEAD adds nothing.
+// with the files the index removes, so a renamed file adds nothing; a
+// copy of a committed file is new (the secret spreads).
 func OpenStaged(opts StagedOptions) (*Staged, error) {
 	if opts.Stats == nil {
 		opts.Stats = sources.NewStats()
@@ -59,17 +61,33 @@ func OpenStaged(opts StagedOptions) (*Staged, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the index: %w", err)
 	}
-	head := map[string]plumbing.Hash{}
-	if err := headFiles(repo, head); err != nil {
+	fs, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("open repository %s: not stored on disk", opts.Path)
+	}
+	ls, err := openLazyStore(filepath.Join(fs.Filesystem().Root(), "objects"))
+	if err != nil {
 		return nil, err
 	}
-	s := &Staged{opts: opts}
+	defer ls.close()
+	s := &Staged{opts: opts, ls: ls}
 	if wt, err := repo.Worktree(); err == nil {
 		s.root = wt.Filesystem.Root()
 	}
-	headBlobs := map[plumbing.Hash]bool{}
-	for _, h := range head {
-		headBlobs[h] = true
+	head := map[string]plumbing.Hash{}
+	same := map[string]bool{}
+	if ref, err := repo.Head(); err == nil { // no commit yet: everything staged is new
+		kind, data, err := ls.read(ref.Hash(), &s.z)
+		if err != nil || kind != objCommit {
+			return nil, fmt.Errorf("read HEAD commit %s: %v", ref.Hash(), err)
+		}
+		c, _, err := parseCommit(ref.Hash(), data)
+		if err != nil {
+			return nil, fmt.Errorf("read HEAD commit: %w", err)
+		}
+		if err := headChanges(ls, &s.z, c.tree, "", indexTrees(idx.Entries), head, same); err != nil {
+			return nil, err
+		}
 	}
 	staged := map[string]bool{}
 	var fresh []*index.Entry
@@ -80,53 +98,36 @@ func OpenStaged(opts StagedOptions) (*Staged, error) {
 		if e.Stage != 0 || e.IntentToAdd || e.Mode == filemode.Submodule || e.Mode == filemode.Dir {
 			continue
 		}
-		if old, ok := head[e.Name]; ok && old == e.Hash {
+		if old, ok := head[e.Name]; (ok && old == e.Hash) || (!ok && inSame(e.Name, same)) {
 			continue
 		}
 		fresh = append(fresh, e)
 	}
 	// Files the index removes: a renamed file is compared with them.
 	var removed []plumbing.Hash
+	gone := map[plumbing.Hash]bool{}
 	for p, h := range head {
 		if !staged[p] {
 			removed = append(removed, h)
+			gone[h] = true
 		}
 	}
 	sort.Slice(removed, func(i, j int) bool { return removed[i].String() < removed[j].String() })
 	for _, e := range fresh {
-		if headBlobs[e.Hash] && head[e.Name] != e.Hash {
-			continue // the same content is already committed (a rename or copy)
+		if gone[e.Hash] {
+			continue // a renamed file, content unchanged
 		}
-		if err := s.add(repo, e, head, removed); err != nil {
+		if err := s.add(e, head, removed); err != nil {
 			return nil, err
 		}
 	}
+	s.ls = nil
 	return s, nil
 }
 
-// headFiles lists HEAD's files; an unborn branch has none.
-func headFiles(repo *gogit.Repository, out map[string]plumbing.Hash) error {
-	ref, err := repo.Head()
-	if err != nil {
-		return nil // no commit yet: everything staged is new
-	}
-	c, err := repo.CommitObject(ref.Hash())
-	if err != nil {
-		return fmt.Errorf("read HEAD commit: %w", err)
-	}
-	tree, err := c.Tree()
-	if err != nil {
-		return fmt.Errorf("read HEAD tree: %w", err)
-	}
-	return tree.Files().ForEach(func(f *object.File) error {
-		out[f.Name] = f.Hash
-		return nil
-	})
-}
-
-func (s *Staged) add(repo *gogit.Repository, e *index.Entry, head map[string]plumbing.Hash, removed []plumbing.Hash) error {
+func (s *Staged) add(e *index.Entry, head map[string]plumbing.Hash, removed []plumbing.Hash) error {
 	st := s.opts.Stats
-	data, err := readBlobLimited(repo, e.Hash, s.opts.Limits, st, e.Name)
+	data, err := s.readBlob(e.Hash, s.opts.Limits, e.Name)
 	if err != nil {
 		st.Warn(e.Name, fmt.Sprintf("cannot read the staged blob %s: %v", e.Hash, err))
 		st.Skip(sources.SkipError)
@@ -145,7 +146,7 @@ func (s *Staged) add(repo *gogit.Repository, e *index.Entry, head map[string]plu
 		bases = []plumbing.Hash{h}
 	}
 	for _, h := range bases {
-		if prev, err := readBlobLimited(repo, h, sources.Limits{}, st, e.Name); err == nil {
+		if prev, err := s.readBlob(h, sources.Limits{}, e.Name); err == nil {
 			countLines(prev, old)
 		}
 	}
@@ -252,27 +253,20 @@ func countLines(data []byte, into map[string]int) {
 
 func trimEOL(b []byte) []byte { return bytes.TrimRight(b, "\r\n") }
 
-// readBlobLimited reads a blob, or returns nil (with the same warning as
-// a large file) when it is over the size limit.
-func readBlobLimited(repo *gogit.Repository, id plumbing.Hash, lim sources.Limits, st *sources.Stats, place string) ([]byte, error) {
-	b, err := repo.BlobObject(id)
+// readBlob reads a blob, or returns nil (with the same warning as a large
+// file) when it is over the size limit.
+func (s *Staged) readBlob(id plumbing.Hash, lim sources.Limits, place string) ([]byte, error) {
+	kind, data, err := s.ls.read(id, &s.z)
 	if err != nil {
 		return nil, err
 	}
-	if lim.MaxSize > 0 && b.Size > lim.MaxSize {
-		st.Skip(sources.SkipTooLarge)
-		st.Warn(place, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", b.Size, lim.MaxSize))
+	if kind != objBlob {
+		return nil, fmt.Errorf("%s is not a blob", id)
+	}
+	if lim.MaxSize > 0 && int64(len(data)) > lim.MaxSize {
+		s.opts.Stats.Skip(sources.SkipTooLarge)
+		s.opts.Stats.Warn(place, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", len(data), lim.MaxSize))
 		return nil, nil
 	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	var buf bytes.Buffer
-	buf.Grow(int(b.Size))
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return data, nil
 }

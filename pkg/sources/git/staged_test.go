@@ -69,3 +69,30 @@ func TestStagedFirstCommit(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 }
+
+// TestIndexTreesMatchCommittedTrees: right after a commit, the trees
+// computed from the index are the commit's, folder by folder, so an
+// unchanged folder is never read.
+func TestIndexTreesMatchCommittedTrees(t *testing.T) {
+	f := newFixture(t)
+	f.write("a/b/c.txt", "c\n")
+	f.write("a/b.txt", "b\n")
+	f.write("a-b/x", "x\n")
+	f.write("z.txt", "z\n")
+	if err := os.Chmod(filepath.Join(f.dir, "z.txt"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.write("z.txt", "z\n")
+	h := f.commit("Alice", "tree")
+	idx, err := f.repo.Storer.Index()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.repo.CommitObject(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := indexTrees(idx.Entries)[""]; got != c.TreeHash {
+		t.Fatalf("index root tree %s, commit tree %s", got, c.TreeHash)
+	}
+}
