@@ -35,8 +35,9 @@ func gitMatchKey(f classify.Finding) string {
 	return id + "\x00" + f.Decoded + "\x00" + f.Identity()
 }
 
-// gitFindings places each attributed match at its commit and path, in a
-// stable order: path, then commit date, then position.
+// gitFindings places each attributed match at its commit and path (staged
+// matches have no commit), in a stable order: path, then commit date,
+// then position.
 func gitFindings(found []git.Finding) []classify.Finding {
 	out := make([]classify.Finding, 0, len(found))
 	for _, x := range found {
@@ -72,10 +73,4 @@ func gitFindings(found []git.Finding) []classify.Finding {
 		return gitMatchKey(a) < gitMatchKey(b)
 	})
 	return out
-}
-
-// stagedFindings places staged matches in their file; they have no
-// commit yet.
-func stagedFindings(found []git.Finding) []classify.Finding {
-	return gitFindings(found)
 }

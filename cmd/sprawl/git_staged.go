@@ -47,7 +47,7 @@ func runStaged(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOp
 			if ctx.Err() != nil {
 				return collected{err: fmt.Errorf("interrupted")}
 			}
-			return collected{findings: stagedFindings(found)}
+			return collected{findings: gitFindings(found)}
 		},
 	})
 }

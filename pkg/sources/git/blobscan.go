@@ -35,6 +35,9 @@ type blobScanner struct {
 	scratch *sources.Stats // ReadChunks' counts for partial reads; the blob is counted once in st
 	// chunkSize is the size up to which a range is one chunk.
 	chunkSize int
+	// exhaustive reads every blob whole, every line, to check the walk
+	// against (tests and measurements only).
+	exhaustive bool
 
 	lines  []lineInfo
 	wins   []span
@@ -90,7 +93,7 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 	}
 	var out []Match
 	s.wins = s.wins[:0]
-	if rec == nil || base == nil || base.opaque {
+	if s.exhaustive || rec == nil || base == nil || base.opaque {
 		if len(data) > 0 {
 			s.wins = append(s.wins, span{0, len(data)})
 		}

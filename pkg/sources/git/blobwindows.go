@@ -86,6 +86,12 @@ func (s *blobScanner) lookupLines(data []byte, w span, firstLine int) {
 	}
 	s.cache.mu.RUnlock()
 	n := len(s.lines)
+	if s.exhaustive {
+		for i := range s.lines {
+			s.lines[i].read, s.lines[i].cached = true, nil
+		}
+		return
+	}
 	for i := range s.lines {
 		if s.lines[i].seen {
 			continue
@@ -160,6 +166,9 @@ func (s *blobScanner) scanRange(origin *sources.Origin, data []byte, r span, fir
 
 // remember caches what was found on each line that was read.
 func (s *blobScanner) remember(data []byte, lines []lineInfo, found []Match) {
+	if s.exhaustive {
+		return
+	}
 	s.recs = s.recs[:0]
 	sort.Slice(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
 	k := 0

@@ -27,6 +27,11 @@ type packWalk struct {
 	st      *sources.Stats
 	cache   *lineCache
 	workers int
+	// exhaustive: see blobScanner.
+	exhaustive bool
+	// looseKind is each loose object's type, learnt in the first phase so
+	// that the second reads only loose trees.
+	looseKind []uint8
 
 	mu       sync.Mutex
 	blobs    map[plumbing.Hash][]Match // blobs with matches
@@ -62,6 +67,7 @@ func (w *packWalk) tasks(phase int) []walkTask {
 // run walks every delta tree whose root belongs to the phase.
 func (w *packWalk) run(ctx context.Context, phase int) error {
 	if phase == phaseBlobs {
+		w.looseKind = make([]uint8, len(w.s.loose))
 		w.blobs = map[plumbing.Hash][]Match{}
 		w.commits = map[plumbing.Hash]*commitInfo{}
 		w.messages = map[plumbing.Hash][]Match{}
@@ -75,6 +81,7 @@ func (w *packWalk) run(ctx context.Context, phase int) error {
 		go func() {
 			defer wg.Done()
 			wk := &walker{w: w, phase: phase, bs: newBlobScanner(w.find, w.lim, w.st, w.cache)}
+			wk.bs.exhaustive = w.exhaustive
 			wk.local()
 			for ctx.Err() == nil {
 				t := next.Add(1) - 1
@@ -170,11 +177,15 @@ func (k *walker) keep(depth int, b []byte) {
 func (k *walker) root(t walkTask) {
 	if t.p == nil {
 		h := k.w.s.loose[t.i]
+		if lk := k.w.looseKind[t.i]; lk != 0 && !k.wants(lk) {
+			return
+		}
 		kind, data, err := k.w.s.readLoose(h, k.buf(0))
 		if err != nil {
 			k.corrupt(h, err, 0)
 			return
 		}
+		k.w.looseKind[t.i] = kind // each worker writes its own tasks' slots
 		if k.wants(kind) {
 			k.handle(kind, h, data, nil, nil, k.w.s.looseBase+t.i)
 		}

@@ -78,7 +78,7 @@ func (h *History) readPacks(ctx context.Context, find Finder) (*Blobs, error) {
 	// go-git is done: resolving refs made it index the packs (tens of
 	// megabytes for a large repository), which the walk does not need.
 	h.repo = nil
-	w := &packWalk{s: s, find: find, lim: h.opts.Limits, st: st, cache: newLineCache(), workers: h.opts.Workers}
+	w := &packWalk{s: s, find: find, lim: h.opts.Limits, st: st, cache: newLineCache(), workers: h.opts.Workers, exhaustive: h.exhaustive}
 	if err := w.run(ctx, phaseBlobs); err != nil {
 		s.close()
 		return nil, err

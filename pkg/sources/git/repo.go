@@ -8,7 +8,6 @@
 package git
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -60,6 +59,8 @@ type History struct {
 	// forceObjects reads through go-git whatever the scope (tests compare
 	// both ways of reading).
 	forceObjects bool
+	// exhaustive reads every blob version whole (see blobScanner).
+	exhaustive bool
 }
 
 // Open opens a repository and resolves the options' revisions.
@@ -246,5 +247,3 @@ func metaOf(c *object.Commit) commitMeta {
 	m.subject, m.subjectAt = subjectOf(c.Message)
 	return m
 }
-
-var errNoCommits = errors.New("no commits to scan")

@@ -1,7 +1,6 @@
 package git
 
 import (
-	"bytes"
 	"fmt"
 	"sort"
 	"sync"
@@ -182,5 +181,3 @@ func (s *store) hashOf(n uint32) plumbing.Hash {
 	p := s.packs[i]
 	return p.idx.hash(int(n - p.firstID))
 }
-
-var _ = bytes.Compare
