@@ -14,6 +14,9 @@ import (
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
+// maxCachedTrees bounds the tree cache of a scan through go-git.
+const maxCachedTrees = 4096
+
 // objectTrees lists trees through go-git, every entry.
 type objectTrees struct {
 	h     *History
@@ -39,6 +42,9 @@ func (t *objectTrees) entries(id plumbing.Hash) ([]treeEntry, error) {
 		es = append(es, treeEntry{name: e.Name, hash: e.Hash, tree: e.Mode == filemode.Dir})
 	}
 	sort.Slice(es, func(i, j int) bool { return es[i].name < es[j].name })
+	if len(t.cache) >= maxCachedTrees {
+		clear(t.cache) // consecutive commits share trees; old ones are rarely asked again
+	}
 	t.cache[id] = es
 	return es, nil
 }

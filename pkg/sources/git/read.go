@@ -16,7 +16,7 @@ import (
 // --max-commits) may hold before the whole object store is read instead:
 // reading a few commits' objects one by one is quicker than inflating
 // every pack, but not for thousands.
-const objectModeLimit = 2000
+const objectModeLimit = 1000
 
 // Blobs is what Read found: the chosen commits, the matches of each blob
 // and commit message, and how to list trees. Attribute turns it into
