@@ -3,6 +3,7 @@ package detect
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,7 +19,11 @@ import (
 // walker would hand it over).
 func benchCorpus(b *testing.B) [][]byte {
 	b.Helper()
-	root := filepath.Join(runtime.GOROOT(), "src")
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		b.Skip("go env GOROOT: ", err)
+	}
+	root := filepath.Join(strings.TrimSpace(string(goroot)), "src")
 	var files [][]byte
 	total := 0
 	_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
-	"unsafe"
 
 	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 
@@ -467,13 +466,4 @@ func appendUnique(s []int, v int) []int {
 		}
 	}
 	return append(s, v)
-}
-
-// bytesToString views b as a string without copying; b must not change
-// while the string is in use.
-func bytesToString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafe.String(&b[0], len(b))
 }

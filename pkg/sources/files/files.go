@@ -181,7 +181,6 @@ func (d *dirWalk) walk(abs, rel string, ignores []ignoreLayer) {
 				st.Skip(sources.SkipError)
 				continue
 			}
-			mode = target.Mode().Type()
 			if target.IsDir() {
 				d.enter(childAbs, childRel, ignores)
 				continue
