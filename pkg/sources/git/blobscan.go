@@ -87,7 +87,7 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 		})
 		return &blobResult{matches: dedupeMatches(out), opaque: true}
 	}
-	if sources.IsBinary(data) {
+	if !sameHead(data, rec, base) && sources.IsBinary(data) {
 		s.st.Skip(sources.SkipBinary)
 		return &blobResult{opaque: true}
 	}
@@ -111,6 +111,20 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 		res.spans[i] = matchSpan(data, m)
 	}
 	return res
+}
+
+// sniffLen is how much of the start IsBinary looks at.
+const sniffLen = 8 << 10
+
+// sameHead reports whether a delta target starts with the same bytes as
+// its text base, as far as IsBinary looks: then it is text too, and the
+// check (a byte loop over 8 KiB of every version) is skipped.
+func sameHead(data []byte, rec *deltaRecord, base *blobResult) bool {
+	if rec == nil || base == nil || base.opaque || len(rec.runs) == 0 {
+		return false
+	}
+	r := rec.runs[0]
+	return r.t == 0 && r.b == 0 && r.n >= min(len(data), sniffLen)
 }
 
 // mapMatches carries the base's matches that lie in copied lines, outside
