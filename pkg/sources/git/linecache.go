@@ -127,9 +127,3 @@ func hasLineMatch(list []lineMatch, m lineMatch) bool {
 	return false
 }
 
-// size is the number of distinct lines read.
-func (c *lineCache) size() int {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.used
-}
