@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	ignore "github.com/sabhiram/go-gitignore"
 
@@ -39,7 +40,23 @@ type Options struct {
 }
 
 // Walker lists files under the roots and reads them in parallel.
-type Walker struct{ opts Options }
+type Walker struct {
+	opts Options
+	// listed counts the files queued for reading and their bytes; once the
+	// listing is done they are the scan's total, for the progress line.
+	listedItems, listedBytes atomic.Int64
+	listingDone              atomic.Bool
+}
+
+// Total is the number of files and bytes the walk will read, known once
+// every root has been listed (zero before): listing is far faster than
+// reading, so a long scan soon shows a percentage and an ETA.
+func (w *Walker) Total() (items, bytes int64) {
+	if !w.listingDone.Load() {
+		return 0, 0
+	}
+	return w.listedItems.Load(), w.listedBytes.Load()
+}
 
 // New returns a walker; it touches nothing until Walk.
 func New(opts Options) *Walker {
@@ -92,6 +109,7 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 		}
 		w.walkRoot(ctx, root, multi, jobs)
 	}
+	w.listingDone.Store(true)
 	close(jobs)
 	wg.Wait()
 	if firstErr != nil {
@@ -258,6 +276,8 @@ func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<-
 		st.Warn(j.display, fmt.Sprintf("skipped: %d bytes is larger than --max-file-size (%d)", j.size, w.opts.Limits.MaxSize))
 		return
 	}
+	w.listedItems.Add(1)
+	w.listedBytes.Add(j.size)
 	select {
 	case jobs <- j:
 	case <-ctx.Done():

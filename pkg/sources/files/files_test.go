@@ -126,3 +126,20 @@ func TestSequentialAndParallelAgree(t *testing.T) {
 		t.Fatalf("sequential and parallel walks differ")
 	}
 }
+
+func TestTotalKnownAfterListing(t *testing.T) {
+	root := fixture(t)
+	w := New(Options{Roots: []string{root}, Stats: sources.NewStats()})
+	if items, bytes := w.Total(); items != 0 || bytes != 0 {
+		t.Fatalf("total before the walk = %d, %d", items, bytes)
+	}
+	if err := w.Walk(context.Background(), func(sources.Chunk) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// Regular files offered for reading: .gitignore, a.txt, bin.dat,
+	// build/out.txt, debug.log, sub/b.env (links and the FIFO are not).
+	items, bytes := w.Total()
+	if items != 6 || bytes != 2+4+13+4+4+4 {
+		t.Fatalf("total = %d files, %d bytes", items, bytes)
+	}
+}
