@@ -79,7 +79,9 @@ type job struct {
 func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan job, 256)
+	// A deep queue lets the listing run ahead of the readers, so the total
+	// (for the progress line) is known early; 64k queued paths cost a few MB.
+	jobs := make(chan job, 1<<16)
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
