@@ -126,4 +126,3 @@ func hasLineMatch(list []lineMatch, m lineMatch) bool {
 	}
 	return false
 }
-
