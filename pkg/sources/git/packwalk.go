@@ -3,6 +3,7 @@ package git
 import (
 	"context"
 	"fmt"
+	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -58,6 +59,15 @@ func (w *packWalk) tasks(phase int) []walkTask {
 			}
 		}
 	}
+	// In pack order, consecutive roots (and their deltas, which git
+	// writes near them) share pages.
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.p != b.p {
+			return a.p.firstID < b.p.firstID
+		}
+		return a.p.idx.offsets[a.i] < b.p.idx.offsets[b.i]
+	})
 	for i := range w.s.loose {
 		out = append(out, walkTask{nil, uint32(i)})
 	}
@@ -130,6 +140,7 @@ type walker struct {
 	bufs  [][]byte // content per delta depth
 	delta []byte
 	rec   deltaRecord
+	trees treeScratch
 
 	blobs    map[plumbing.Hash][]Match
 	commits  map[plumbing.Hash]*commitInfo
@@ -281,7 +292,7 @@ func (k *walker) handle(kind uint8, h plumbing.Hash, data []byte, rec *deltaReco
 			k.messages[h] = res.matches
 		}
 	case objTree:
-		if err := k.w.trees.add(id, data); err != nil {
+		if err := k.w.trees.add(id, data, &k.trees); err != nil {
 			k.corrupt(h, err, 0)
 		}
 	}

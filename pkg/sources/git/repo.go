@@ -1,10 +1,30 @@
 // Package git reads git history: every blob reachable from the chosen
-// commits is read once (lines already read in another blob version are
-// not read again), and each match is then attributed to the commits and
-// paths that introduced it, with author, date, message subject and
+// commits is read once, and each match is then attributed to the commits
+// and paths that introduced it, with author, date, message subject and
 // whether the secret is still at HEAD. It also reads the staged changes
-// of a work tree for a pre-commit hook. It uses go-git and its own
-// packfile reader; no git binary is needed.
+// of a work tree for a pre-commit hook. It uses go-git for refs, the index
+// and small scopes, and its own packfile reader for whole histories; no
+// git binary is needed.
+//
+// How a whole history is read, and why:
+//
+//   - Each pack is walked delta tree by delta tree (pack.go, packwalk.go):
+//     every entry is inflated exactly once, a base before its deltas, on
+//     several workers. Resolving objects one by one instead re-inflates
+//     delta chains and is what makes go-git (or git cat-file) slow.
+//   - A delta target keeps the matches of its base in the lines it copies
+//     (blobscan.go); only the lines around the delta's edits are looked at.
+//   - Of those lines, only the ones no blob version had before are handed
+//     to the detector, with two lines of context; a line read once keeps
+//     its matches in a cache of line hashes (linecache.go, blobwindows.go).
+//     On curl that is about 100 MB read out of 4.8 GiB of blob versions,
+//     with the same findings as reading every version whole.
+//   - Trees are then reduced to the entries that lead to a blob with
+//     matches (treeindex.go), and attribution diffs each chosen commit
+//     against its parents through them (attribute.go, diff.go).
+//
+// Memory holds no blob contents beyond the delta chain being walked: the
+// line-hash set, the commits, and the reduced trees.
 package git
 
 import (

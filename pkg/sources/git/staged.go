@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"path/filepath"
 	"sort"
 
@@ -104,20 +105,26 @@ func OpenStaged(opts StagedOptions) (*Staged, error) {
 		fresh = append(fresh, e)
 	}
 	// Files the index removes: a renamed file is compared with them.
-	var removed []plumbing.Hash
+	var removed []string
 	gone := map[plumbing.Hash]bool{}
 	for p, h := range head {
 		if !staged[p] {
-			removed = append(removed, h)
+			removed = append(removed, p)
 			gone[h] = true
 		}
 	}
-	sort.Slice(removed, func(i, j int) bool { return removed[i].String() < removed[j].String() })
+	sort.Strings(removed)
 	for _, e := range fresh {
 		if gone[e.Hash] {
 			continue // a renamed file, content unchanged
 		}
-		if err := s.add(e, head, removed); err != nil {
+		var bases []plumbing.Hash
+		if h, ok := head[e.Name]; ok {
+			bases = []plumbing.Hash{h}
+		} else {
+			bases = renameCandidates(e.Name, removed, head)
+		}
+		if err := s.add(e, bases); err != nil {
 			return nil, err
 		}
 	}
@@ -125,7 +132,28 @@ func OpenStaged(opts StagedOptions) (*Staged, error) {
 	return s, nil
 }
 
-func (s *Staged) add(e *index.Entry, head map[string]plumbing.Hash, removed []plumbing.Hash) error {
+// maxRenameBases bounds how many removed files a new file is compared
+// with, so that deleting a large folder does not make every added file
+// read all of it.
+const maxRenameBases = 16
+
+// renameCandidates picks the removed files a new file may have been
+// renamed from: those with the same name first.
+func renameCandidates(name string, removed []string, head map[string]plumbing.Hash) []plumbing.Hash {
+	var same, other []plumbing.Hash
+	for _, p := range removed {
+		if path.Base(p) == path.Base(name) {
+			same = append(same, head[p])
+		} else {
+			other = append(other, head[p])
+		}
+	}
+	out := append(same, other...)
+	return out[:min(len(out), maxRenameBases)]
+}
+
+// add reads a staged file and marks which of its lines the bases lack.
+func (s *Staged) add(e *index.Entry, bases []plumbing.Hash) error {
 	st := s.opts.Stats
 	data, err := s.readBlob(e.Hash, s.opts.Limits, e.Name)
 	if err != nil {
@@ -141,10 +169,6 @@ func (s *Staged) add(e *index.Entry, head map[string]plumbing.Hash, removed []pl
 		return nil
 	}
 	old := map[string]int{}
-	bases := removed
-	if h, ok := head[e.Name]; ok {
-		bases = []plumbing.Hash{h}
-	}
 	for _, h := range bases {
 		if prev, err := s.readBlob(h, sources.Limits{}, e.Name); err == nil {
 			countLines(prev, old)

@@ -46,11 +46,21 @@ func TestStagedAddedLinesOnly(t *testing.T) {
 	if g.Origin.Git != nil {
 		t.Fatalf("staged changes have no commit: %+v", g.Origin.Git)
 	}
+	// A file renamed and edited: its old secret is not new.
+	f.write("app.cfg", "a=1\nold_token="+old+"\nb=2\n")
+	f.write("keep.cfg", "token="+moved+"\n")
+	f.remove("moved.cfg")
+	f.commit("Bob", "back")
+	f.move("keep.cfg", "sub/kept.cfg")
+	f.write("sub/kept.cfg", "# header\ntoken="+moved+"\n")
+	if got := stage(); len(got) != 0 {
+		t.Fatalf("renamed and edited file: %d findings", len(got))
+	}
 	// Work-tree changes that are not staged do not count.
 	if err := os.WriteFile(filepath.Join(f.dir, "unrelated.txt"), []byte("t="+fakePAT("unstaged")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if got := stage(); len(got) != 1 {
+	if got := stage(); len(got) != 0 {
 		t.Fatalf("unstaged change counted: %d findings", len(got))
 	}
 }

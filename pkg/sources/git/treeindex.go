@@ -12,6 +12,11 @@ import (
 // use: its subtrees and its entries for blobs that hold matches. Once all
 // trees are read, trees that lead to no such blob are dropped, so what
 // remains is small however long the history is.
+//
+// Entries live in a few large arrays rather than a slice per tree: a
+// history has hundreds of thousands of trees (git's own: 360,000 holding
+// five million subtree entries), and per-tree slices cost more in headers
+// and growth than the entries themselves.
 type treeIndex struct {
 	s      *store
 	blobs  map[plumbing.Hash][]Match
@@ -22,25 +27,30 @@ type treeIndex struct {
 	mu    sync.Mutex
 	names map[string]uint32
 	name  []string
+	arena [][]uint64 // entries: name<<32 | id, id's top bit set for a blob
 
-	sums    [][]sumEntry // by object number
-	parsed  []bool
-	missing map[plumbing.Hash]bool // subtrees referenced but not in the store
-	reach   []int8                 // 0 unknown, 1 leads to matches, -1 does not
+	refs    []treeRef // by object number
+	missing map[plumbing.Hash]bool
+	reach   []int8 // 0 unknown, 1 leads to matches, -1 does not
 }
 
-type sumEntry struct {
-	name uint32
-	id   uint32 // object number of a subtree, or blob number
-	tree bool
+// treeRef locates a tree's entries in the arena.
+type treeRef struct {
+	chunk, off, n uint32
+	parsed        bool
 }
+
+const (
+	arenaChunk = 1 << 16
+	blobEntry  = 1 << 31
+)
 
 func newTreeIndex(s *store, blobs map[plumbing.Hash][]Match) *treeIndex {
 	t := &treeIndex{
 		s: s, blobs: blobs, blobNo: map[plumbing.Hash]uint32{},
 		filter: make([]uint64, 1<<24/64),
 		names:  map[string]uint32{}, missing: map[plumbing.Hash]bool{},
-		sums: make([][]sumEntry, s.total), parsed: make([]bool, s.total),
+		refs: make([]treeRef, s.total),
 	}
 	for h := range blobs {
 		t.blobNo[h] = uint32(len(t.blobID))
@@ -53,10 +63,16 @@ func newTreeIndex(s *store, blobs map[plumbing.Hash][]Match) *treeIndex {
 
 func prefix24(b []byte) uint32 { return uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]) }
 
+// treeScratch is one worker's buffer for the entries of the tree it reads.
+type treeScratch struct {
+	names [][]byte
+	ids   []uint32
+	miss  []plumbing.Hash
+}
+
 // add reads one tree. Workers call it concurrently for different trees.
-func (t *treeIndex) add(id uint32, data []byte) error {
-	var ents []sumEntry
-	var bad error
+func (t *treeIndex) add(id uint32, data []byte, sc *treeScratch) error {
+	sc.names, sc.ids, sc.miss = sc.names[:0], sc.ids[:0], sc.miss[:0]
 	err := forEachTreeEntry(data, func(name []byte, kind int, raw []byte) {
 		switch kind {
 		case entryTree:
@@ -64,12 +80,10 @@ func (t *treeIndex) add(id uint32, data []byte) error {
 			copy(h[:], raw)
 			sub, ok := t.s.id(h)
 			if !ok {
-				t.mu.Lock()
-				t.missing[h] = true
-				t.mu.Unlock()
+				sc.miss = append(sc.miss, h)
 				return
 			}
-			ents = append(ents, sumEntry{name: t.intern(name), id: sub, tree: true})
+			sc.names, sc.ids = append(sc.names, name), append(sc.ids, sub)
 		case entryBlob:
 			p := prefix24(raw)
 			if t.filter[p/64]&(1<<(p%64)) == 0 {
@@ -78,21 +92,42 @@ func (t *treeIndex) add(id uint32, data []byte) error {
 			var h plumbing.Hash
 			copy(h[:], raw)
 			if no, ok := t.blobNo[h]; ok {
-				ents = append(ents, sumEntry{name: t.intern(name), id: no})
+				sc.names, sc.ids = append(sc.names, name), append(sc.ids, no|blobEntry)
 			}
 		}
 	})
-	if err != nil {
-		bad = fmt.Errorf("tree: %w", err)
-	}
-	t.sums[id] = ents
-	t.parsed[id] = true
-	return bad
-}
-
-func (t *treeIndex) intern(b []byte) uint32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	for _, h := range sc.miss {
+		t.missing[h] = true
+	}
+	ref := t.alloc(len(sc.ids))
+	block := t.arena[ref.chunk][ref.off : ref.off+ref.n]
+	for i, n := range sc.names {
+		block[i] = uint64(t.intern(n))<<32 | uint64(sc.ids[i])
+	}
+	ref.parsed = true
+	t.refs[id] = ref
+	if err != nil {
+		return fmt.Errorf("tree: %w", err)
+	}
+	return nil
+}
+
+// alloc reserves n entries; the caller holds t.mu.
+func (t *treeIndex) alloc(n int) treeRef {
+	k := len(t.arena) - 1
+	if k < 0 || len(t.arena[k])+n > cap(t.arena[k]) {
+		t.arena = append(t.arena, make([]uint64, 0, max(n, arenaChunk)))
+		k++
+	}
+	off := len(t.arena[k])
+	t.arena[k] = t.arena[k][:off+n]
+	return treeRef{chunk: uint32(k), off: uint32(off), n: uint32(n)}
+}
+
+// intern numbers a name; the caller holds t.mu.
+func (t *treeIndex) intern(b []byte) uint32 {
 	if n, ok := t.names[string(b)]; ok {
 		return n
 	}
@@ -103,27 +138,41 @@ func (t *treeIndex) intern(b []byte) uint32 {
 	return n
 }
 
-// prune computes which trees lead to a blob with matches and forgets the
-// others.
+func (t *treeIndex) entriesOf(id uint32) []uint64 {
+	r := t.refs[id]
+	if r.n == 0 {
+		return nil
+	}
+	return t.arena[r.chunk][r.off : r.off+r.n]
+}
+
+// prune computes which trees lead to a blob with matches, and keeps only
+// their entries that do, in a new, small arena.
 func (t *treeIndex) prune() {
-	t.reach = make([]int8, len(t.sums))
-	for id := range t.sums {
-		if t.parsed[id] {
+	t.reach = make([]int8, len(t.refs))
+	for id := range t.refs {
+		if t.refs[id].parsed {
 			t.reaches(uint32(id), 0)
 		}
 	}
-	for id := range t.sums {
+	old := t.arena
+	t.arena = nil
+	for id := range t.refs {
 		if t.reach[id] != 1 {
-			t.sums[id] = nil
+			t.refs[id].n = 0
 			continue
 		}
-		kept := t.sums[id][:0]
-		for _, e := range t.sums[id] {
-			if !e.tree || t.reach[e.id] == 1 {
+		r := t.refs[id]
+		var kept []uint64
+		for _, e := range old[r.chunk][r.off : r.off+r.n] {
+			if sub := uint32(e); sub&blobEntry != 0 || t.reach[sub] == 1 {
 				kept = append(kept, e)
 			}
 		}
-		t.sums[id] = kept
+		nr := t.alloc(len(kept))
+		copy(t.arena[nr.chunk][nr.off:], kept)
+		nr.parsed = true
+		t.refs[id] = nr
 	}
 }
 
@@ -139,8 +188,8 @@ func (t *treeIndex) reaches(id uint32, depth int) bool {
 		return false
 	}
 	ok := false
-	for _, e := range t.sums[id] {
-		if !e.tree || t.reaches(e.id, depth+1) {
+	for _, e := range t.entriesOf(id) {
+		if sub := uint32(e); sub&blobEntry != 0 || t.reaches(sub, depth+1) {
 			ok = true
 		}
 	}
@@ -154,17 +203,18 @@ func (t *treeIndex) reaches(id uint32, depth int) bool {
 // name. A tree that was never read is an error naming it.
 func (t *treeIndex) entries(h plumbing.Hash) ([]treeEntry, error) {
 	id, ok := t.s.id(h)
-	if !ok || !t.parsed[id] {
+	if !ok || !t.refs[id].parsed {
 		return nil, fmt.Errorf("tree %s is missing or unreadable", h)
 	}
-	sums := t.sums[id]
-	out := make([]treeEntry, 0, len(sums))
-	for _, e := range sums {
-		te := treeEntry{name: t.name[e.name], tree: e.tree}
-		if e.tree {
-			te.hash = t.s.hashOf(e.id)
+	es := t.entriesOf(id)
+	out := make([]treeEntry, 0, len(es))
+	for _, e := range es {
+		sub := uint32(e)
+		te := treeEntry{name: t.name[e>>32], tree: sub&blobEntry == 0}
+		if te.tree {
+			te.hash = t.s.hashOf(sub)
 		} else {
-			te.hash = t.blobID[e.id]
+			te.hash = t.blobID[sub&^blobEntry]
 		}
 		out = append(out, te)
 	}
