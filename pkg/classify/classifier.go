@@ -136,6 +136,11 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 		res.Findings = append(res.Findings, c.judge(ch, f, leaves, refs, format))
 	}
 	for _, r := range refs {
+		// An inline allow marker silences references on its line too
+		// (documentation showing an unmanaged form, say).
+		if inlineAllowed([]byte(detect.ContextLine(ch.Data, r.start, r.end, 1<<20))) {
+			continue
+		}
 		res.Findings = append(res.Findings, c.referenceFinding(ch, r, lines, format))
 	}
 	res.Findings = append(res.Findings, c.literals(ch, found, leaves, refs, lines, format)...)
@@ -351,9 +356,7 @@ func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves [
 	return out
 }
 
-func inlineAllowed(line []byte) bool {
-	return bytes.Contains(line, []byte("sprawl:allow")) || bytes.Contains(line, []byte("gitleaks:allow"))
-}
+func inlineAllowed(line []byte) bool { return detect.InlineAllowed(line) }
 
 // claimed reports whether a detector finding or a reference already
 // covers a leaf's value.

@@ -149,6 +149,10 @@ func repeatedChar(s string) bool {
 
 var inlineMarkers = [][]byte{[]byte("sprawl:allow"), []byte("gitleaks:allow")}
 
+// InlineAllowed reports whether a line carries an inline allow marker
+// (sprawl:allow, or gitleaks:allow so teams can switch without edits).
+func InlineAllowed(line []byte) bool { return inlineAllowed(line) }
+
 func inlineAllowed(line []byte) bool {
 	for _, m := range inlineMarkers {
 		if bytes.Contains(line, m) {
