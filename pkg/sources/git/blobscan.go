@@ -40,6 +40,7 @@ type blobScanner struct {
 	exhaustive bool
 
 	lines  []lineInfo
+	ranges []readRange
 	wins   []span
 	mapped []Match
 	recs   []lineRecord
@@ -52,7 +53,6 @@ type lineInfo struct {
 	seen       bool
 	short      bool
 	cached     []lineMatch
-	read       bool
 }
 
 func newBlobScanner(find Finder, lim sources.Limits, st *sources.Stats, cache *lineCache) *blobScanner {

@@ -7,139 +7,146 @@ import (
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
-// scanWindows looks at every line of the windows (widened by contextLines):
-// lines read before contribute their cached matches, the others are read
-// by the detector with their context and then cached. It returns the
-// matches and how many bytes the detector read.
+// minLine is the length under which a line is never looked up alone:
+// too short to hold a secret, and so common (blank lines, braces) that
+// looking it up costs more than reading it.
+const minLine = 8
+
+// readRange is a run of lines the detector reads: bytes [start, end),
+// starting at line number line.
+type readRange struct{ start, end, line int }
+
+// scanWindows looks every line of the windows up in the line cache. Lines
+// read before contribute their cached matches; the others are read by the
+// detector with contextLines lines around them (which may lie outside the
+// window), and then cached. It returns the matches and how many bytes the
+// detector read.
 func (s *blobScanner) scanWindows(origin *sources.Origin, data []byte, out []Match) ([]Match, int64) {
-	var read int64
+	s.lines, s.ranges = s.lines[:0], s.ranges[:0]
 	line, pos := 1, 0
-	for _, w := range widen(data, s.wins) {
+	// All of the blob's lookups see the cache in one state (see lineCache).
+	s.cache.mu.RLock()
+	for _, w := range s.wins {
 		line += bytes.Count(data[pos:w.start], []byte{'\n'})
 		pos = w.start
-		s.lookupLines(data, w, line)
-		out = s.reuseCached(data, out)
-		for i := 0; i < len(s.lines); {
-			if !s.lines[i].read {
-				i++
-				continue
-			}
-			j := i
-			for j+1 < len(s.lines) && s.lines[j+1].read {
-				j++
-			}
-			r := span{s.lines[i].start, s.lines[j].end}
-			found := s.scanRange(origin, data, r, s.lines[i].no)
-			read += int64(r.end - r.start)
-			s.remember(data, s.lines[i:j+1], found)
-			out = append(out, found...)
-			i = j + 1
-		}
+		first := len(s.lines)
+		s.lookupWindow(data, w, line)
+		s.markReads(data, s.lines[first:])
+	}
+	s.cache.mu.RUnlock()
+	ranges := mergeRanges(s.ranges)
+	out = s.reuseCached(data, out, ranges)
+	var read int64
+	for _, r := range ranges {
+		found := s.scanRange(origin, data, span{r.start, r.end}, r.line)
+		read += int64(r.end - r.start)
+		s.remember(data, r, found)
+		out = append(out, found...)
 	}
 	return out, read
 }
 
-// minLine is the length under which a line is never looked up alone.
-const minLine = 8
+// lookupWindow splits a window into lines and looks each up.
+func (s *blobScanner) lookupWindow(data []byte, w span, firstLine int) {
+	for a, no := w.start, firstLine; a < w.end; no++ {
+		b := lineEnd(data, a)
+		li := lineInfo{start: a, end: b, no: no, seen: true, short: b-a < minLine}
+		if s.exhaustive {
+			li.seen, li.short = false, false
+		} else if !li.short {
+			li.hash = s.cache.hash(data[a:b])
+			li.cached, li.seen = s.cache.lookup(li.hash)
+		}
+		s.lines = append(s.lines, li)
+		a = b
+	}
+}
 
-// widen adds contextLines lines on each side of every window and merges
-// the windows that then touch.
-func widen(data []byte, wins []span) []span {
-	out := make([]span, 0, len(wins))
-	for _, w := range wins {
-		a, b := w.start, w.end
-		for k := 0; k < contextLines && a > 0; k++ {
-			a = lineStart(data, a-1)
-		}
-		for k := 0; k < contextLines && b < len(data); k++ {
-			b = lineEnd(data, b)
-		}
-		if n := len(out) - 1; n >= 0 && a <= out[n].end {
-			out[n].end = max(out[n].end, b)
+// markReads adds the ranges to read for one window's lines: every
+// never-read line with its context, and every line of a cached match
+// spread over several lines when one of them is new (the match may have
+// changed).
+func (s *blobScanner) markReads(data []byte, lines []lineInfo) {
+	for i, li := range lines {
+		if !li.seen {
+			start, line := li.start, li.no
+			for k := 0; k < contextLines && start > 0; k++ {
+				start = lineStart(data, start-1)
+				line--
+			}
+			end := li.end
+			for k := 0; k < contextLines && end < len(data); k++ {
+				end = lineEnd(data, end)
+			}
+			s.ranges = append(s.ranges, readRange{start, end, line})
 			continue
 		}
-		out = append(out, span{a, b})
+		for _, lm := range li.cached {
+			if lm.lines == 0 {
+				continue
+			}
+			fresh := false
+			for k := i; k <= min(i+lm.lines, len(lines)-1); k++ {
+				fresh = fresh || !lines[k].seen
+			}
+			if fresh {
+				s.ranges = append(s.ranges, readRange{li.start, linesEnd(data, li.start, lm.lines), li.no})
+			}
+		}
+	}
+}
+
+// linesEnd is the end of the n-th line after the one starting at start.
+func linesEnd(data []byte, start, n int) int {
+	end := start
+	for k := 0; k <= n && end < len(data); k++ {
+		end = lineEnd(data, end)
+	}
+	return end
+}
+
+// mergeRanges sorts ranges and joins those that touch.
+func mergeRanges(rs []readRange) []readRange {
+	sort.Slice(rs, func(i, j int) bool { return rs[i].start < rs[j].start })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out) - 1; n >= 0 && r.start <= out[n].end {
+			out[n].end = max(out[n].end, r.end)
+			continue
+		}
+		out = append(out, r)
 	}
 	return out
 }
 
-// lookupLines splits a window into lines and marks which must be read:
-// never-read lines and their context, and every line of a cached match
-// spread over several lines when one of them is new (the match may have
-// changed).
-func (s *blobScanner) lookupLines(data []byte, w span, firstLine int) {
-	s.lines = s.lines[:0]
-	s.cache.mu.RLock()
-	for a, no := w.start, firstLine; a < w.end; no++ {
-		b := lineEnd(data, a)
-		if b-a < minLine {
-			// Too short to hold a secret, and so common (blank lines,
-			// braces) that looking them up costs more than reading them.
-			s.lines = append(s.lines, lineInfo{start: a, end: b, no: no, seen: true, short: true})
-			a = b
-			continue
-		}
-		h := s.cache.hash(data[a:b])
-		cached, seen := s.cache.lookup(h)
-		s.lines = append(s.lines, lineInfo{start: a, end: b, no: no, hash: h, seen: seen, cached: cached})
-		a = b
-	}
-	s.cache.mu.RUnlock()
-	n := len(s.lines)
-	if s.exhaustive {
-		for i := range s.lines {
-			s.lines[i].read, s.lines[i].cached = true, nil
-		}
-		return
-	}
-	for i := range s.lines {
-		if s.lines[i].seen {
-			continue
-		}
-		for k := max(i-contextLines, 0); k <= min(i+contextLines, n-1); k++ {
-			s.lines[k].read = true
-		}
-	}
-	for i := range s.lines {
-		for _, lm := range s.lines[i].cached {
-			if lm.lines == 0 {
-				continue
-			}
-			last := min(i+lm.lines, n-1)
-			fresh := false
-			for k := i; k <= last; k++ {
-				fresh = fresh || !s.lines[k].seen
-			}
-			if fresh {
-				for k := i; k <= last; k++ {
-					s.lines[k].read = true
-				}
-			}
-		}
-	}
+// inRanges reports whether offset p lies in one of the sorted ranges.
+func inRanges(rs []readRange, p int) bool {
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].end > p })
+	return i < len(rs) && rs[i].start <= p
 }
 
 // reuseCached adds the cached matches of lines that are not read again.
 // A match over several lines is reused only when all its lines are the
 // same as when it was found.
-func (s *blobScanner) reuseCached(data []byte, out []Match) []Match {
-	for i, li := range s.lines {
-		if li.read {
+func (s *blobScanner) reuseCached(data []byte, out []Match, ranges []readRange) []Match {
+	for _, li := range s.lines {
+		if len(li.cached) == 0 {
 			continue
 		}
+		read := inRanges(ranges, li.start)
 		for _, lm := range li.cached {
-			if lm.lines > 0 {
-				end := li.start
-				for k := 0; k <= lm.lines && end < len(data); k++ {
-					end = lineEnd(data, end)
-				}
-				if s.cache.hash(data[li.start:end]) != lm.span {
-					continue
-				}
+			// A line that is read again yields its single-line matches
+			// anew; a match over several lines may reach past what is
+			// read, so it is checked and reused either way.
+			if lm.lines == 0 && read {
+				continue
+			}
+			if lm.lines > 0 && s.cache.hash(data[li.start:linesEnd(data, li.start, lm.lines)]) != lm.span {
+				continue
 			}
 			m := lm.m
 			m.Offset = int64(li.start + lm.col)
-			m.Line = s.lines[i].no
+			m.Line = li.no
 			out = append(out, m)
 		}
 	}
@@ -165,25 +172,26 @@ func (s *blobScanner) scanRange(origin *sources.Origin, data []byte, r span, fir
 }
 
 // remember caches what was found on each line that was read.
-func (s *blobScanner) remember(data []byte, lines []lineInfo, found []Match) {
+func (s *blobScanner) remember(data []byte, r readRange, found []Match) {
 	if s.exhaustive {
 		return
 	}
 	s.recs = s.recs[:0]
 	sort.Slice(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
 	k := 0
-	for _, li := range lines {
-		if li.short {
+	for a := r.start; a < r.end; {
+		b := lineEnd(data, a)
+		if b-a < minLine {
+			a = b
 			continue
 		}
-		rec := lineRecord{hash: li.hash}
-		for ; k < len(found) && int(found[k].Offset) < li.end; k++ {
+		rec := lineRecord{hash: s.cache.hash(data[a:b])}
+		for ; k < len(found) && int(found[k].Offset) < b; k++ {
 			m := found[k]
-			off := int(m.Offset)
-			if off < li.start {
+			if int(m.Offset) < a {
 				continue
 			}
-			lm := lineMatch{col: off - li.start, lines: m.Lines, m: m}
+			lm := lineMatch{col: int(m.Offset) - a, lines: m.Lines, m: m}
 			if m.Lines > 0 {
 				sp := matchSpan(data, m)
 				lm.span = s.cache.hash(data[sp.start:sp.end])
@@ -191,6 +199,7 @@ func (s *blobScanner) remember(data []byte, lines []lineInfo, found []Match) {
 			rec.matches = append(rec.matches, lm)
 		}
 		s.recs = append(s.recs, rec)
+		a = b
 	}
 	s.cache.store(s.recs)
 }
