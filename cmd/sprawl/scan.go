@@ -15,6 +15,7 @@ import (
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 	"github.com/sprawl-sec/sprawl/pkg/report"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/rules"
@@ -296,20 +297,8 @@ func writeReport(ios *IOStreams, g *globalOptions, w report.Writer, rep *report.
 }
 
 func summarize(w io.Writer, rep *report.Report, path string) {
-	fmt.Fprintf(w, "sprawl: %d finding(s) in %d item(s), %s scanned in %s; report written to %s\n",
-		len(rep.Findings), rep.Stats.Items, humanBytes(rep.Stats.Bytes), rep.Elapsed.Round(time.Millisecond), path)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
+	fmt.Fprintf(w, "sprawl: %d finding(s) in %s item(s), %s scanned in %s; report written to %s\n",
+		len(rep.Findings), humanize.Count(rep.Stats.Items), humanize.Bytes(rep.Stats.Bytes), rep.Elapsed.Round(time.Millisecond), path)
 }
 
 // parseSize reads sizes like 1048576, 512KB, 50MB, 2GB (powers of 1024).

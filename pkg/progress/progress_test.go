@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -240,7 +242,7 @@ func TestHumanBytesBoundaries(t *testing.T) {
 	for n, want := range map[int64]string{
 		999: "999 B", 1000: "1.0 kB", 999_949: "999.9 kB", 999_950: "1.0 MB", 1_500_000_000: "1.5 GB",
 	} {
-		if got := humanBytes(n); got != want {
+		if got := humanize.Bytes(n); got != want {
 			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
 		}
 	}

@@ -3,9 +3,10 @@ package progress
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 )
 
 // Status is what one progress line shows.
@@ -34,18 +35,18 @@ func Render(s Status) string {
 		noun = "items"
 	}
 	var parts []string
-	items := thousands(s.Done.Items)
+	items := humanize.Count(s.Done.Items)
 	if s.Total.Items > 0 {
-		items += "/" + thousands(s.Total.Items)
+		items += "/" + humanize.Count(s.Total.Items)
 	}
 	parts = append(parts, items+" "+noun)
-	bytes := humanBytes(s.Done.Bytes)
+	bytes := humanize.Bytes(s.Done.Bytes)
 	if s.Total.Bytes > 0 {
-		bytes += "/" + humanBytes(s.Total.Bytes)
+		bytes += "/" + humanize.Bytes(s.Total.Bytes)
 	}
 	parts = append(parts, bytes)
 	if s.ByteRate > 0 {
-		parts = append(parts, humanBytes(int64(s.ByteRate))+"/s")
+		parts = append(parts, humanize.Bytes(int64(s.ByteRate))+"/s")
 	} else if s.ItemRate > 0 {
 		format := "%.0f %s/s"
 		if s.ItemRate < 10 {
@@ -113,35 +114,4 @@ func clock(d time.Duration) string {
 		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
 	}
 	return fmt.Sprintf("%d:%02d", m, s)
-}
-
-// humanBytes prints a byte count in decimal units, as the reports do.
-func humanBytes(n int64) string {
-	if n < 1000 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	v := float64(n)
-	unit := ""
-	for _, u := range []string{"kB", "MB", "GB", "TB"} {
-		v /= 1000
-		unit = u
-		if v < 999.95 {
-			break
-		}
-	}
-	return fmt.Sprintf("%.1f %s", v, unit)
-}
-
-// thousands writes a count with comma separators: 1234567 -> 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }

@@ -3,12 +3,12 @@ package report
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
@@ -143,21 +143,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// humanBytes prints a byte count in decimal units, as disk tools do.
-func humanBytes(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v := float64(n)
-	for _, unit := range []string{"kB", "MB", "GB", "TB"} {
-		v /= 1000
-		if v < 1000 || unit == "TB" {
-			return fmt.Sprintf("%.1f %s", v, unit)
-		}
-	}
-	return "" // unreachable
-}
-
 // humanDuration rounds a duration to what a person wants to read.
 func humanDuration(d time.Duration) string {
 	switch {
@@ -177,21 +162,7 @@ func plural(n int64, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return thousands(n) + " " + many
-}
-
-// thousands writes a count with comma separators: 1234567 -> 1,234,567.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return humanize.Count(n) + " " + many
 }
 
 // ensureSentence ends a text with a period, as SARIF viewers expect.

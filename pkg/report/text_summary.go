@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 )
 
 // maxWarningsShown is how many warnings the summary lists without -v; a
@@ -29,7 +30,7 @@ func itemNoun(command string, n int64) string {
 
 // writeClean prints the one line a scan without findings deserves.
 func writeClean(b *bytes.Buffer, r *Report) {
-	fmt.Fprintf(b, "no secrets found in %s (%s) in %s", itemNoun(r.Command, r.Stats.Items), humanBytes(r.Stats.Bytes), humanDuration(r.Elapsed))
+	fmt.Fprintf(b, "no secrets found in %s (%s) in %s", itemNoun(r.Command, r.Stats.Items), humanize.Bytes(r.Stats.Bytes), humanDuration(r.Elapsed))
 	if r.Baselined > 0 {
 		fmt.Fprintf(b, "; %s hidden by the baseline", plural(int64(r.Baselined), "known finding", "known findings"))
 	}
@@ -45,7 +46,7 @@ func writeTextSummary(b *bytes.Buffer, r *Report, failing []classify.Finding, st
 		}
 	}
 	fmt.Fprintf(b, "%s: %s\n", st.heading.Render(plural(int64(len(failing)), "secret found", "secrets found")), strings.Join(sev, ", "))
-	fmt.Fprintf(b, "scanned %s (%s) in %s\n", itemNoun(r.Command, r.Stats.Items), humanBytes(r.Stats.Bytes), humanDuration(r.Elapsed))
+	fmt.Fprintf(b, "scanned %s (%s) in %s\n", itemNoun(r.Command, r.Stats.Items), humanize.Bytes(r.Stats.Bytes), humanDuration(r.Elapsed))
 	if r.Baselined > 0 {
 		fmt.Fprintf(b, "baseline: %s hidden\n", plural(int64(r.Baselined), "known finding", "known findings"))
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sprawl-sec/sprawl/pkg/humanize"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
@@ -91,7 +92,7 @@ func TestTextTopRules(t *testing.T) {
 
 func TestHumanUnits(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1000: "1.0 kB", 5678901: "5.7 MB", 3e12: "3.0 TB", 5e15: "5000.0 TB"} {
-		if got := humanBytes(n); got != want {
+		if got := humanize.Bytes(n); got != want {
 			t.Errorf("humanBytes(%d) = %q, want %q", n, got, want)
 		}
 	}
