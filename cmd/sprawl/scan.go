@@ -53,18 +53,20 @@ func loadEngine(g *globalOptions, configRoot string) (*detect.Engine, error) {
 	}
 	active := builtin
 	allow := &detect.Allowlist{}
+	var disabled []string
 	if cfgPath != "" {
 		cfg, err := detect.LoadConfig(cfgPath)
 		if err != nil {
 			return nil, err
 		}
-		if active, err = cfg.Apply(builtin); err != nil {
+		if active, err = cfg.Apply(builtin, classify.LiteralRuleID); err != nil {
 			return nil, fmt.Errorf("config %s: %w", cfgPath, err)
 		}
 		allow = &cfg.Allow
+		disabled = cfg.Disable
 	}
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
-	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode})
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled})
 }
 
 // runScan wires source -> detect -> classify -> report for one command.
@@ -88,14 +90,19 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if err != nil {
 		return err
 	}
-	cls, err := classify.New(rules.References, classify.Options{Recognised: func(line []byte) bool {
-		for _, tr := range eng.Check(line) {
-			if tr.Stage == "regex" {
-				return true
+	cls, err := classify.New(rules.References, classify.Options{
+		Recognised: func(line []byte) bool {
+			for _, tr := range eng.Check(line) {
+				if tr.Stage == "regex" {
+					return true
+				}
 			}
-		}
-		return false
-	}})
+			return false
+		},
+		SkipLiteral: func(ruleID, value string) bool {
+			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
+		},
+	})
 	if err != nil {
 		return fmt.Errorf("load reference patterns: %w", err)
 	}

@@ -31,6 +31,10 @@ type Options struct {
 	// allowlisted value). The literal fallback leaves such lines to the
 	// rules, which have the last word on every format they know.
 	Recognised func(line []byte) bool
+	// SkipLiteral, when set, drops a literal found by the fallback for
+	// secret-named keys (rule id, value): the config disabled that id or
+	// allowlists the value.
+	SkipLiteral func(ruleID, value string) bool
 }
 
 // New builds a classifier from reference data (rules.References).
@@ -340,6 +344,9 @@ func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves [
 		}
 		line := ch.Data[ls : l.Start+le]
 		if inlineAllowed(line) || (c.opts.Recognised != nil && c.opts.Recognised(line)) {
+			continue
+		}
+		if c.opts.SkipLiteral != nil && c.opts.SkipLiteral(c.set.LiteralRule.ID, l.Value) {
 			continue
 		}
 		f := located(ch, c.set.LiteralRule, l.Value, l.Value, l.Start, l.End, lines)

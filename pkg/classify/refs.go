@@ -240,6 +240,9 @@ func LoadReferences(fsys fs.FS) (*Set, error) {
 	if set.Keys == nil || set.LiteralRule == nil {
 		return nil, fmt.Errorf("reference data needs secret-keys and literal-rule")
 	}
+	if set.LiteralRule.ID != LiteralRuleID {
+		return nil, fmt.Errorf("literal-rule id is %q, the code knows it as %q", set.LiteralRule.ID, LiteralRuleID)
+	}
 	seen := map[string]bool{}
 	for _, p := range set.Patterns {
 		if seen[p.ID] {
@@ -257,3 +260,7 @@ func ensureDot(s string) string {
 	}
 	return s + "."
 }
+
+// LiteralRuleID is the id of findings made by the literal fallback for
+// secret-named keys; a config file may disable it like a rule.
+const LiteralRuleID = "secret-key-literal"

@@ -43,7 +43,9 @@ func LoadConfig(path string) (*Config, error) {
 }
 
 // Apply merges the config's rules into base: added, replaced, disabled.
-func (c *Config) Apply(base []*Rule) ([]*Rule, error) {
+// extraIDs are ids of findings made outside the rule set (the classifier's
+// literal fallback) that the config may also disable.
+func (c *Config) Apply(base []*Rule, extraIDs ...string) ([]*Rule, error) {
 	byID := map[string]int{}
 	out := append([]*Rule(nil), base...)
 	for i, r := range out {
@@ -58,8 +60,12 @@ func (c *Config) Apply(base []*Rule) ([]*Rule, error) {
 		}
 	}
 	drop := map[string]bool{}
+	extra := map[string]bool{}
+	for _, id := range extraIDs {
+		extra[id] = true
+	}
 	for _, id := range c.Disable {
-		if _, ok := byID[id]; !ok {
+		if _, ok := byID[id]; !ok && !extra[id] {
 			return nil, fmt.Errorf("config disables unknown rule %q", id)
 		}
 		drop[id] = true

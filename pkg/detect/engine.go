@@ -33,6 +33,19 @@ type Engine struct {
 	kwRules [][]int // keyword index -> rule indices
 	allow   *Allowlist
 	decode  bool
+	// disabled holds the ids the config turned off.
+	disabled map[string]bool
+}
+
+// Disabled reports whether the config turned an id off, for findings made
+// outside the rule set (the classifier's literal fallback).
+func (e *Engine) Disabled(id string) bool { return e.disabled[id] }
+
+// FallbackAllowlisted says why a value found by a fallback outside the
+// rule set is not a secret (the config's allowlist regexes and stopwords,
+// placeholders, and the noise filters of generic rules), or returns "".
+func (e *Engine) FallbackAllowlisted(secret string) string {
+	return e.allow.rejectSecret(secret, true, false)
 }
 
 // Options configures an Engine.
@@ -41,11 +54,17 @@ type Options struct {
 	Allow *Allowlist
 	// Decode also scans base64 and percent-encoded text, one level deep.
 	Decode bool
+	// Disabled lists the ids the config turned off, including ids of
+	// findings made outside the rule set.
+	Disabled []string
 }
 
 // NewEngine builds the keyword automaton for a rule set.
 func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
-	e := &Engine{rules: rules, allow: opts.Allow, decode: opts.Decode}
+	e := &Engine{rules: rules, allow: opts.Allow, decode: opts.Decode, disabled: map[string]bool{}}
+	for _, id := range opts.Disabled {
+		e.disabled[id] = true
+	}
 	if e.allow == nil {
 		e.allow = &Allowlist{}
 	}
