@@ -91,14 +91,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 		return err
 	}
 	cls, err := classify.New(rules.References, classify.Options{
-		Recognised: func(line []byte) bool {
-			for _, tr := range eng.Check(line) {
-				if tr.Stage == "regex" {
-					return true
-				}
-			}
-			return false
-		},
+		Recognised: eng.Recognises,
 		SkipLiteral: func(ruleID, value string) bool {
 			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
 		},

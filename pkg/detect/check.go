@@ -17,3 +17,29 @@ func (e *Engine) Check(data []byte) []Trace {
 	})
 	return out
 }
+
+// Recognises reports whether any rule's pattern matches the line near one
+// of its keywords, whatever the later checks decide (a failed checksum, an
+// allowlisted value). It is Check without building the trace, for callers
+// that only need the yes or no on a hot path.
+func (e *Engine) Recognises(line []byte) bool {
+	it := e.automaton().IterOverlappingByte(line)
+	for m := it.Next(); m != nil; m = it.Next() {
+		h := hit{start: m.Start(), end: m.End()}
+		for _, ri := range e.kwRules[m.Pattern()] {
+			r := e.rules[ri]
+			if r.FollowedBy != "" && !followedBy(line, h.end, r.FollowedBy) {
+				continue
+			}
+			c := r.regexps()
+			if c.err != nil {
+				continue
+			}
+			h.rule = ri
+			if ws, we := window(line, r, h); c.re.Match(line[ws:we]) {
+				return true
+			}
+		}
+	}
+	return false
+}

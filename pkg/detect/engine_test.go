@@ -272,3 +272,25 @@ func TestFollowedByPrunesProse(t *testing.T) {
 		}
 	}
 }
+
+// Recognises answers what Check's trace says about reaching the regex.
+func TestRecognisesAgreesWithCheck(t *testing.T) {
+	e := newTestEngine(t, Options{})
+	for _, line := range []string{
+		`secret = "q8Zr4LmN2vXw7Tp"`,
+		`secret = "aaaaaaaaaaaaaaaa"`, // matched, then rejected: still recognised
+		`tsk_short`,
+		`nothing to see`,
+		`the secret passed`,
+	} {
+		want := false
+		for _, tr := range e.Check([]byte(line)) {
+			if tr.Stage == "regex" {
+				want = true
+			}
+		}
+		if got := e.Recognises([]byte(line)); got != want {
+			t.Errorf("%q: Recognises = %v, Check says %v", line, got, want)
+		}
+	}
+}
