@@ -69,10 +69,29 @@ type ImageOrigin struct {
 
 // CIOrigin is the provenance of a chunk read from a CI platform.
 type CIOrigin struct {
-	Platform    string `json:"platform"`
-	Scope       string `json:"scope"`
+	Platform string `json:"platform"` // "gitlab", "github"
+	// Scope names where the variable is defined: the project, group,
+	// repository or organisation path ("acme/api"), or "instance".
+	Scope string `json:"scope"`
+	// Level is the kind of scope: project, group, instance, repository,
+	// environment or organization.
+	Level       string `json:"level,omitempty"`
 	Variable    string `json:"variable"`
 	Environment string `json:"environment,omitempty"`
+	// NameOnly is set when the platform does not return the value (a
+	// GitHub Actions secret, a hidden GitLab variable): the chunk is empty
+	// and only the name enters the inventory.
+	NameOnly bool `json:"name_only,omitempty"`
+	// GitLab settings of the variable (false when not set or not GitLab).
+	Masked       bool   `json:"masked,omitempty"`
+	Hidden       bool   `json:"hidden,omitempty"`
+	Protected    bool   `json:"protected,omitempty"`
+	Raw          bool   `json:"raw,omitempty"`
+	VariableType string `json:"variable_type,omitempty"` // env_var or file
+	// Visibility of a GitHub organisation variable or secret: all,
+	// private or selected repositories.
+	Visibility string    `json:"visibility,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at,omitzero"`
 }
 
 // Chunk is a run of bytes to scan. Large inputs are split into several
