@@ -121,20 +121,20 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	if IsCodeOwnersPath(o.Path) {
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
-	want, keyish := c.prefilter(ch.Data)
+	hits, keyish := c.prefilter(ch.Data)
 	for _, p := range c.set.Patterns {
 		if p.byteKeywordIn(ch.Data) && p.appliesTo(o.Path) {
 			keyish = true // a one-byte keyword pattern may apply: parse
 			break
 		}
 	}
-	if len(found) == 0 && len(want) == 0 && !keyish {
+	if len(found) == 0 && len(hits) == 0 && !keyish {
 		return res // nothing secret-named, no reference keyword: no parse
 	}
 	format := FormatOf(o.Path)
 	leaves, _ := Extract(format, ch.Data)
 	lines := newLineIndex(ch.Data)
-	refs := c.matchReferences(ch.Data, o.Path, leaves, lines, want)
+	refs := c.matchReferences(ch.Data, o.Path, leaves, lines, hits)
 
 	for _, f := range found {
 		res.Findings = append(res.Findings, c.judge(ch, f, leaves, refs, format))
@@ -152,29 +152,65 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	return res
 }
 
-// prefilter finds, in one pass, the patterns whose keywords occur in the
-// chunk and whether any secret-key word does.
-func (c *Classifier) prefilter(data []byte) (want map[int]bool, keyish bool) {
-	want = map[int]bool{}
+// prefilter finds, in one pass, where the keywords of each pattern occur
+// in the chunk and whether any secret-key word does.
+func (c *Classifier) prefilter(data []byte) (hits map[int][]int, keyish bool) {
+	hits = map[int][]int{}
 	it := c.ac.IterOverlappingByte(data)
 	for m := it.Next(); m != nil; m = it.Next() {
 		for _, pi := range c.kwPattern[m.Pattern()] {
 			if pi < 0 {
 				keyish = true
 			} else {
-				want[pi] = true
+				hits[pi] = append(hits[pi], m.Start())
 			}
 		}
 	}
-	return want, keyish
+	return hits, keyish
+}
+
+// keywordWindows returns the byte ranges a text pattern is run on: the
+// line of each keyword hit with one line either side (a form may start
+// on the line before its keyword), merged where they touch. Running the
+// regex on these windows rather than the whole chunk matters for forms
+// without a literal prefix (getenv's alternation), which RE2 would
+// otherwise step through every byte of a large source file.
+func keywordWindows(data []byte, hits []int) [][2]int {
+	var wins [][2]int
+	for _, h := range hits {
+		if n := len(wins); n > 0 && h < wins[n-1][1] {
+			continue // inside the previous window
+		}
+		s := bytes.LastIndexByte(data[:h], '\n') // end of the previous line
+		if s >= 0 {
+			s = bytes.LastIndexByte(data[:s], '\n')
+		}
+		s++
+		e := h
+		for range 2 { // to the end of the next line
+			i := bytes.IndexByte(data[e:], '\n')
+			if i < 0 {
+				e = len(data)
+				break
+			}
+			e += i + 1
+		}
+		if n := len(wins); n > 0 && s <= wins[n-1][1] {
+			wins[n-1][1] = e
+			continue
+		}
+		wins = append(wins, [2]int{s, e})
+	}
+	return wins
 }
 
 // matchReferences runs the patterns whose keywords occur in the chunk and
 // keeps the best of overlapping matches.
-func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex, want map[int]bool) []refMatch {
+func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex, hits map[int][]int) []refMatch {
 	var cands []refMatch
 	for pi, p := range c.set.Patterns {
-		if !p.appliesTo(filePath) || (!want[pi] && !p.byteKeywordIn(data)) {
+		byteKeyword := p.byteKeywordIn(data)
+		if !p.appliesTo(filePath) || (len(hits[pi]) == 0 && !byteKeyword) {
 			continue
 		}
 		if p.On == "structure" {
@@ -186,15 +222,12 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 			}
 			continue
 		}
-		for _, m := range p.re.FindAllSubmatchIndex(data, -1) {
-			s, e := m[0], m[1]
-			// Patterns may consume one leading delimiter; the
-			// reference starts after it.
-			for s < e && strings.IndexByte(" \t=:\"'(", data[s]) >= 0 {
-				s++
-			}
-			key := keyAt(data, s, leaves)
-			cands = c.addCandidate(cands, p, s, e, lines.lineOf(s), targetOf(p, data, m), key, filePath)
+		wins := [][2]int{{0, len(data)}}
+		if !byteKeyword {
+			wins = keywordWindows(data, hits[pi])
+		}
+		for _, w := range wins {
+			cands = c.matchText(cands, p, data, w[0], w[1], filePath, leaves, lines)
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
@@ -222,6 +255,22 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 	}
 	sort.Slice(kept, func(i, j int) bool { return kept[i].start < kept[j].start })
 	return kept
+}
+
+// matchText runs a text pattern on data[ws:we] and adds its matches.
+func (c *Classifier) matchText(cands []refMatch, p *Pattern, data []byte, ws, we int, filePath string, leaves []Leaf, lines lineIndex) []refMatch {
+	win := data[ws:we]
+	for _, m := range p.re.FindAllSubmatchIndex(win, -1) {
+		s, e := ws+m[0], ws+m[1]
+		// Patterns may consume one leading delimiter; the reference
+		// starts after it.
+		for s < e && strings.IndexByte(" \t=:\"'(", data[s]) >= 0 {
+			s++
+		}
+		key := keyAt(data, s, leaves)
+		cands = c.addCandidate(cands, p, s, e, lines.lineOf(s), targetOf(p, win, m), key, filePath)
+	}
+	return cands
 }
 
 func (c *Classifier) addCandidate(cands []refMatch, p *Pattern, s, e, line int, target, key, filePath string) []refMatch {
