@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
-
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -20,7 +18,7 @@ import (
 type Classifier struct {
 	set       *Set
 	opts      Options
-	ac        ahocorasick.AhoCorasick
+	keywords  *detect.KeywordSet
 	kwPattern [][]int // keyword index -> pattern indices
 }
 
@@ -83,8 +81,7 @@ func NewFromSet(set *Set, opts Options) *Classifier {
 		}
 		c.kwPattern[ki] = append(c.kwPattern[ki], x.pi)
 	}
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{AsciiCaseInsensitive: true, MatchKind: ahocorasick.StandardMatch, DFA: true})
-	c.ac = b.Build(keywords)
+	c.keywords = detect.NewKeywordSet(keywords)
 	return c
 }
 
@@ -156,16 +153,16 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 // in the chunk and whether any secret-key word does.
 func (c *Classifier) prefilter(data []byte) (hits map[int][]int, keyish bool) {
 	hits = map[int][]int{}
-	it := c.ac.IterOverlappingByte(data)
-	for m := it.Next(); m != nil; m = it.Next() {
-		for _, pi := range c.kwPattern[m.Pattern()] {
+	c.keywords.Each(data, func(kw, start, _ int) bool {
+		for _, pi := range c.kwPattern[kw] {
 			if pi < 0 {
 				keyish = true
 			} else {
-				hits[pi] = append(hits[pi], m.Start())
+				hits[pi] = append(hits[pi], start)
 			}
 		}
-	}
+		return true
+	})
 	return hits, keyish
 }
 

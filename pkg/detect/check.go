@@ -23,10 +23,10 @@ func (e *Engine) Check(data []byte) []Trace {
 // allowlisted value). It is Check without building the trace, for callers
 // that only need the yes or no on a hot path.
 func (e *Engine) Recognises(line []byte) bool {
-	it := e.automaton().IterOverlappingByte(line)
-	for m := it.Next(); m != nil; m = it.Next() {
-		h := hit{start: m.Start(), end: m.End()}
-		for _, ri := range e.kwRules[m.Pattern()] {
+	found := false
+	e.keywords.Each(line, func(kw, start, end int) bool {
+		h := hit{start: start, end: end}
+		for _, ri := range e.kwRules[kw] {
 			r := e.rules[ri]
 			if r.FollowedBy != "" && !followedBy(line, h.end, r.FollowedBy) {
 				continue
@@ -37,9 +37,11 @@ func (e *Engine) Recognises(line []byte) bool {
 			}
 			h.rule = ri
 			if ws, we := window(line, r, h); c.re.Match(line[ws:we]) {
-				return true
+				found = true
+				return false
 			}
 		}
-	}
-	return false
+		return true
+	})
+	return found
 }

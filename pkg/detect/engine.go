@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync/atomic"
-
-	ahocorasick "github.com/petar-dambovaliev/aho-corasick"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -22,17 +19,11 @@ const maxLineText = 400
 
 // Engine matches rules against chunks. It is safe for concurrent use.
 type Engine struct {
-	rules []*Rule
-	// nfa is the keyword automaton, ready at once (a few ms to build); dfa
-	// is the same automaton as a DFA, three to four times faster to run
-	// but some 80 ms to build, so it is built in the background and used
-	// once ready. A pre-commit hook scanning a few kilobytes never waits
-	// for it; a large scan switches to it within its first chunks.
-	nfa     ahocorasick.AhoCorasick
-	dfa     atomic.Pointer[ahocorasick.AhoCorasick]
-	kwRules [][]int // keyword index -> rule indices
-	allow   *Allowlist
-	decode  bool
+	rules    []*Rule
+	keywords *KeywordSet
+	kwRules  [][]int // keyword index -> rule indices
+	allow    *Allowlist
+	decode   bool
 	// disabled holds the ids the config turned off.
 	disabled map[string]bool
 }
@@ -94,29 +85,8 @@ func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
 	if len(keywords) == 0 {
 		return nil, fmt.Errorf("no rules to match")
 	}
-	e.nfa = buildAutomaton(keywords, false)
-	go func() {
-		dfa := buildAutomaton(keywords, true)
-		e.dfa.Store(&dfa)
-	}()
+	e.keywords = NewKeywordSet(keywords)
 	return e, nil
-}
-
-func buildAutomaton(keywords []string, dfa bool) ahocorasick.AhoCorasick {
-	b := ahocorasick.NewAhoCorasickBuilder(ahocorasick.Opts{
-		AsciiCaseInsensitive: true,
-		MatchKind:            ahocorasick.StandardMatch,
-		DFA:                  dfa,
-	})
-	return b.Build(keywords)
-}
-
-// automaton returns the fastest keyword automaton built so far.
-func (e *Engine) automaton() *ahocorasick.AhoCorasick {
-	if d := e.dfa.Load(); d != nil {
-		return d
-	}
-	return &e.nfa
 }
 
 // Rules returns the engine's rules, sorted by id.
@@ -168,12 +138,12 @@ func (e *Engine) scanBytes(data []byte, trace Tracer) []rawMatch {
 		return nil
 	}
 	var hits []hit
-	it := e.automaton().IterOverlappingByte(data)
-	for m := it.Next(); m != nil; m = it.Next() {
-		for _, ri := range e.kwRules[m.Pattern()] {
-			hits = append(hits, hit{rule: ri, start: m.Start(), end: m.End()})
+	e.keywords.Each(data, func(kw, start, end int) bool {
+		for _, ri := range e.kwRules[kw] {
+			hits = append(hits, hit{rule: ri, start: start, end: end})
 		}
-	}
+		return true
+	})
 	if len(hits) == 0 {
 		return nil
 	}
