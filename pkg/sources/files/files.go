@@ -287,7 +287,7 @@ func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<-
 }
 
 func (w *Walker) readFile(j job, emit func(sources.Chunk) error) error {
-	f, err := os.Open(j.abs)
+	f, err := openRegular(j.abs)
 	if err != nil {
 		w.opts.Stats.Warn(j.display, fmt.Sprintf("cannot open: %v", unwrapPathError(err)))
 		w.opts.Stats.Skip(sources.SkipError)

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package files
+
+import "os"
+
+// openRegular opens a file the walker listed as regular.
+func openRegular(path string) (*os.File, error) { return os.Open(path) }
