@@ -117,9 +117,9 @@ func TestOrgScanReadsVariablesSecretNamesEnvironmentsAndEveryRepo(t *testing.T) 
 			ciapitest.JSON(w, 200, map[string]any{"total_count": 2, "variables": []any{variable("REGION", "eu-west-1")}},
 				"Link", `<`+next+`>; rel="next"`)
 		},
-		"/repos/acme/api/actions/variables?page=2": variables(variable("DEPLOY_KEY", "secret-ish")),
-		"/repos/acme/api/actions/secrets":          secrets("DB_PASSWORD"),
-		"/repos/acme/api/environments":             environments("production", "staging area"),
+		"/repos/acme/api/actions/variables?page=2":              variables(variable("DEPLOY_KEY", "secret-ish")),
+		"/repos/acme/api/actions/secrets":                       secrets("DB_PASSWORD"),
+		"/repos/acme/api/environments":                          environments("production", "staging area"),
 		"/repos/acme/api/environments/production/variables":     variables(variable("PROD_TOKEN", "t")),
 		"/repos/acme/api/environments/production/secrets":       secrets("PROD_DB_PASSWORD"),
 		"/repos/acme/api/environments/staging%20area/variables": variables(),
