@@ -36,6 +36,9 @@ type scanJob struct {
 	// matches from a delta's base to the blobs built on it and reports
 	// each once per commit that introduced it.
 	scan func(ctx context.Context, eng *detect.Engine, cls *classify.Classifier, lim sources.Limits, st *sources.Stats) collected
+	// hideValues writes reports without any part of a secret (sprawl
+	// env): see report.Options.HideValues.
+	hideValues bool
 }
 
 // loadEngine builds the rule set: embedded rules, then the config file.
@@ -166,6 +169,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	}
 	ropts := report.Options{
 		Redact:         !g.NoRedact,
+		HideValues:     job.hideValues,
 		Verbose:        g.Verbose,
 		FingerprintKey: key,
 		Inventory:      g.Posture.Inventory,

@@ -59,7 +59,7 @@ func csvRow(f classify.Finding, opts Options) []string {
 		neutralizeFormula(o.Path),
 		strconv.Itoa(f.Line),
 		strconv.Itoa(f.Column),
-		shownSecret(f, opts.Redact),
+		shownSecret(f, opts),
 		commit,
 		neutralizeFormula(author),
 		date,

@@ -208,7 +208,7 @@ func gitlabDescription(f classify.Finding, fingerprint string, opts Options) str
 	if img := o.Image; img != nil && img.Deleted {
 		b.WriteString(" Deleted in a later layer, but still in the image.")
 	}
-	fmt.Fprintf(&b, " Secret: %s. Fingerprint: %s.", secretText(f.Secret, opts.Redact), fingerprint)
+	fmt.Fprintf(&b, " Secret: %s. Fingerprint: %s.", secretText(f.Secret, opts), fingerprint)
 	if rule.Description != "" {
 		b.WriteString(" " + ensureSentence(rule.Description))
 	}

@@ -132,7 +132,7 @@ func BuildJSON(r *Report, opts Options) *JSONReport {
 		Targets:          append([]string{}, r.Targets...),
 		Started:          r.Started.UTC().Format(time.RFC3339),
 		ElapsedMS:        r.Elapsed.Milliseconds(),
-		Redacted:         opts.Redact,
+		Redacted:         !opts.showsValues(),
 		FingerprintKeyID: FingerprintKeyID(opts.FingerprintKey),
 		Summary: JSONSummary{
 			ItemsScanned: r.Stats.Items,
@@ -175,7 +175,7 @@ func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFindin
 		Class:       string(f.Class),
 		Evidence:    f.Evidence,
 		NHI:         append([]string{}, f.NHI...),
-		Secret:      shownSecret(f, opts.Redact),
+		Secret:      shownSecret(f, opts),
 		// Three decimals are all entropy means; more would only make
 		// reports differ between platforms.
 		Entropy: math.Round(f.Entropy*1000) / 1000,
@@ -192,7 +192,7 @@ func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFindin
 		Git:          o.Git,
 		Image:        o.Image,
 		CI:           o.CI,
-		Context:      places.context(f, opts.Redact),
+		Context:      places.context(f, opts),
 		Key:          f.Key,
 		Reference:    f.Reference,
 		Credential:   f.Credential,

@@ -113,7 +113,7 @@ func jsonInventory(r *Report, opts Options) []JSONCredential {
 		if c.Reference {
 			jc.Kind = "reference"
 		} else {
-			jc.Secret = credentialLabel(r, c, opts.Redact)
+			jc.Secret = credentialLabel(r, c, opts)
 		}
 		for _, l := range c.Locations {
 			jc.Locations = append(jc.Locations, jsonCredentialLoc(l))

@@ -38,23 +38,23 @@ func Failing(r *Report) []classify.Finding {
 
 // shownSecret is how a report shows an occurrence's value: a reference
 // has none (its target is in its reference object).
-func shownSecret(f classify.Finding, redact bool) string {
+func shownSecret(f classify.Finding, opts Options) string {
 	if f.IsReference() {
 		return ""
 	}
-	return secretText(f.Secret, redact)
+	return secretText(f.Secret, opts)
 }
 
 // credentialLabel names a credential for people: a redacted literal, or
 // the reference target (a name, never a value).
-func credentialLabel(r *Report, c classify.Credential, redact bool) string {
+func credentialLabel(r *Report, c classify.Credential, opts Options) string {
 	if c.Reference {
 		return c.Target
 	}
 	for _, list := range [][]classify.Finding{r.Findings, r.References} {
 		for _, f := range list {
 			if f.Credential == c.ID && !f.IsReference() {
-				return flatten(secretText(f.Secret, redact))
+				return flatten(secretText(f.Secret, opts))
 			}
 		}
 	}

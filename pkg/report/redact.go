@@ -225,9 +225,13 @@ func newNeighbours(r *Report) neighbours {
 }
 
 // context returns a finding's line for a report: redacted and flattened,
-// or as found (flattened) when redaction is off.
-func (n neighbours) context(f classify.Finding, redact bool) string {
-	if !redact {
+// or as found (flattened) when redaction is off, or nothing when values
+// are hidden.
+func (n neighbours) context(f classify.Finding, opts Options) string {
+	if opts.HideValues {
+		return ""
+	}
+	if !opts.Redact {
 		return flatten(f.LineText)
 	}
 	place := placeKey(f)
@@ -243,9 +247,22 @@ func (n neighbours) context(f classify.Finding, redact bool) string {
 }
 
 // secretText is how a report shows a secret: redacted, or as found.
-func secretText(secret string, redact bool) string {
-	if redact {
-		return Redact(secret)
+func secretText(secret string, opts Options) string {
+	if opts.Redact || opts.HideValues {
+		return redactedText(secret, opts)
 	}
 	return secret
 }
+
+// redactedText is a secret redacted even when the report is not: the
+// short prefix, or only the marker when values are hidden.
+func redactedText(secret string, opts Options) string {
+	if opts.HideValues {
+		return RedactMarker
+	}
+	return Redact(secret)
+}
+
+// showsValues reports whether a report may carry secrets in full (SARIF
+// snippets, the JSON and SARIF "redacted" flags).
+func (o Options) showsValues() bool { return !o.Redact && !o.HideValues }

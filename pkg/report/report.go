@@ -62,6 +62,12 @@ type Options struct {
 	// Redact replaces secrets with a short prefix (the default: start
 	// from DefaultOptions, since the zero value does not redact).
 	Redact bool
+	// HideValues shows no part of any secret, not even the prefix Redact
+	// keeps, and no context line (the rest of the line may be more of the
+	// value): for scans where every value is confidential by intent, such
+	// as a process environment, and the variable name is what the report
+	// is for. It overrides Redact.
+	HideValues bool
 	// Color enables terminal styling in the text format.
 	Color bool
 	// Verbose lists every warning in the text summary.

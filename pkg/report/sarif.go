@@ -54,7 +54,7 @@ func buildSARIF(r *Report, opts Options) *sarifLog {
 			"items_scanned": r.Stats.Items,
 			"bytes_scanned": r.Stats.Bytes,
 			"baselined":     r.Baselined,
-			"redacted":      opts.Redact,
+			"redacted":      !opts.showsValues(),
 			"fail_on":       string(failOn(r)),
 			"references":    len(r.References),
 			"nhi_taxonomy":  classify.Risks,
@@ -179,10 +179,10 @@ func sarifResultOf(f classify.Finding, ruleIndex int, opts Options) sarifResult 
 		RuleID:    rule.ID,
 		RuleIndex: ruleIndex,
 		Level:     sarifResultLevel(f),
-		Message:   sarifMessage{Text: sarifResultMessage(f)},
+		Message:   sarifMessage{Text: sarifResultMessage(f, opts)},
 		Locations: []sarifLocation{{PhysicalLocation: sarifPhysicalLocation{
 			ArtifactLocation: sarifArtifact(f),
-			Region:           sarifRegionOf(f, opts.Redact),
+			Region:           sarifRegionOf(f, !opts.showsValues()),
 		}}},
 		PartialFingerprints: map[string]string{partialFingerprintKey: Fingerprint(f, opts.FingerprintKey)},
 		Properties:          props,
@@ -201,14 +201,14 @@ func sarifResultLevel(f classify.Finding) string {
 // sarifResultMessage says what was found without the secret: the message
 // is shown in pull-request annotations and alert lists, where a secret
 // must not appear even with --no-redact (the region snippet carries it).
-func sarifResultMessage(f classify.Finding) string {
+func sarifResultMessage(f classify.Finding, opts Options) string {
 	rule, o := ruleOf(f), originOf(f)
 	var b strings.Builder
 	if f.Reference != nil {
 		// A reference holds no value: its target is a name or an address.
 		return ensureSentence(fmt.Sprintf("%s %q (%s): %s", rule.Title, f.Reference.Target, f.Class, f.Evidence))
 	}
-	fmt.Fprintf(&b, "%s %s (%s", rule.Title, Redact(f.Secret), f.Class)
+	fmt.Fprintf(&b, "%s %s (%s", rule.Title, redactedText(f.Secret, opts), f.Class)
 	if f.Decoded != "" {
 		fmt.Fprintf(&b, ", decoded from %s", f.Decoded)
 	}

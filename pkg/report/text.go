@@ -119,7 +119,7 @@ func writeFindings(b *bytes.Buffer, findings []classify.Finding, st textStyles, 
 func writeFinding(b *bytes.Buffer, f classify.Finding, st textStyles, opts Options) {
 	rule := ruleOf(f)
 	fmt.Fprintf(b, "  %s %s  %s\n", st.severity(rule.Severity), printable(rule.Title), st.dim.Render(fmt.Sprintf("%d:%d", f.Line, f.Column)))
-	shown := secretText(f.Secret, opts.Redact)
+	shown := secretText(f.Secret, opts)
 	if f.Reference != nil {
 		shown = f.Reference.Target // a name, not a value
 	}

@@ -46,7 +46,7 @@ func writePosture(b *bytes.Buffer, r *Report, st textStyles, opts Options) {
 	if len(p.spread) > 0 {
 		b.WriteString("  top spread secrets:\n")
 		for _, c := range p.spread[:min(len(p.spread), maxSpreadShown)] {
-			fmt.Fprintf(b, "    %s  %s  %s in %s  %s\n", printable(credentialLabel(r, c, opts.Redact)), printable(c.Title),
+			fmt.Fprintf(b, "    %s  %s  %s in %s  %s\n", printable(credentialLabel(r, c, opts)), printable(c.Title),
 				plural(int64(len(c.Locations)), "location", "locations"), plural(int64(len(c.Services)), "service", "services"),
 				strings.Join(c.NHI, " "))
 		}
@@ -65,7 +65,7 @@ func writeInventoryView(b *bytes.Buffer, r *Report, st textStyles, opts Options)
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		head := fmt.Sprintf("%s %s  %s  %s", st.classBadge(c.Class), printable(c.Title), printable(credentialLabel(r, c, opts.Redact)), strings.Join(c.NHI, " "))
+		head := fmt.Sprintf("%s %s  %s  %s", st.classBadge(c.Class), printable(c.Title), printable(credentialLabel(r, c, opts)), strings.Join(c.NHI, " "))
 		fmt.Fprintln(b, strings.TrimRight(head, " "))
 		facts := []string{"id " + c.ID, plural(int64(len(c.Locations)), "location", "locations") + " in " + plural(int64(len(c.Services)), "service", "services")}
 		if len(c.Keys) > 0 {

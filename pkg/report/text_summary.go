@@ -22,7 +22,7 @@ func itemNoun(command string, n int64) string {
 	switch command {
 	case "git", "history":
 		return plural(n, "blob", "blobs")
-	case "ci":
+	case "ci", "env":
 		return plural(n, "variable", "variables")
 	}
 	return plural(n, "file", "files")
