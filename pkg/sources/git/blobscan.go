@@ -79,6 +79,9 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 		return &blobResult{opaque: true}
 	}
 	origin := &sources.Origin{Source: sources.KindGit, Path: name}
+	if sources.IsArchive(data) {
+		return s.scanArchive(origin, data)
+	}
 	if hasBOM(data) {
 		var out []Match
 		_ = sources.ReadChunks(bytes.NewReader(data), origin, int64(len(data)), s.lim, s.st, func(c sources.Chunk) error {
@@ -174,6 +177,9 @@ func matchSpan(data []byte, m Match) span {
 
 func dedupeMatches(ms []Match) []Match {
 	sort.SliceStable(ms, func(i, j int) bool {
+		if ms[i].Member != ms[j].Member {
+			return ms[i].Member < ms[j].Member
+		}
 		if ms[i].Offset != ms[j].Offset {
 			return ms[i].Offset < ms[j].Offset
 		}
@@ -181,7 +187,7 @@ func dedupeMatches(ms []Match) []Match {
 	})
 	out := ms[:0]
 	for i, m := range ms {
-		if i > 0 && m.Offset == ms[i-1].Offset && m.Key == ms[i-1].Key {
+		if i > 0 && m.Member == ms[i-1].Member && m.Offset == ms[i-1].Offset && m.Key == ms[i-1].Key {
 			continue
 		}
 		out = append(out, m)

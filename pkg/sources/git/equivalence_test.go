@@ -74,16 +74,7 @@ func TestPackWalkMatchesWholeBlobs(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			f := churnRepo(t, seed)
 			find := testFinder(t)
-			h, err := Open(Options{Path: f.dir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.forceObjects = true
-			b, err := h.Read(t.Context(), find)
-			if err != nil {
-				t.Fatal(err)
-			}
-			whole := summarize(h.Attribute(b))
+			whole := summarize(scanObjects(t, f.dir, find))
 			if len(whole) < 5 {
 				t.Fatalf("only %d findings: the fixture does not exercise much", len(whole))
 			}

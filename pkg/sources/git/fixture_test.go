@@ -166,3 +166,22 @@ func scan(t testing.TB, opts Options, find Finder) ([]Finding, *Blobs, *sources.
 	defer b.Close()
 	return h.Attribute(b), b, opts.Stats
 }
+
+// scanObjects reads the whole history through go-git, object by object,
+// as a limited scope does, and checks that it did.
+func scanObjects(t testing.TB, dir string, find Finder) []Finding {
+	t.Helper()
+	h, err := Open(Options{Path: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.forceObjects = true
+	b, err := h.Read(t.Context(), find)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Mode != "objects" {
+		t.Fatalf("mode %s, want objects", b.Mode)
+	}
+	return h.Attribute(b)
+}

@@ -167,17 +167,5 @@ func TestHistoryAttributionPacked(t *testing.T) {
 
 func TestHistoryAttributionObjects(t *testing.T) {
 	s := newStory(t)
-	h, err := Open(Options{Path: s.f.dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.forceObjects = true
-	b, err := h.Read(t.Context(), testFinder(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b.Mode != "objects" {
-		t.Fatalf("mode %s", b.Mode)
-	}
-	s.check(t, h.Attribute(b))
+	s.check(t, scanObjects(t, s.f.dir, testFinder(t)))
 }

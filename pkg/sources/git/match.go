@@ -20,6 +20,11 @@ type Match struct {
 	Offset int64
 	Line   int
 	Lines  int
+	// Member is where in an archive blob (zip, jar, tar, gzip) the match
+	// is, as sources.ReadContent names members ("!/config/app.yml"); it is
+	// empty for a plain blob. The finding's path is the blob's path
+	// followed by it, as `sprawl dir` shows an archive file's members.
+	Member string
 	// Key identifies the secret: two matches with the same key are the
 	// same secret found by the same rule (e.g. rule id and value).
 	Key string

@@ -173,11 +173,12 @@ func (h *History) Attribute(b *Blobs) []Finding {
 			return o
 		}
 		for _, in := range intros {
+			// An archive is excluded whole by its own path, as in `sprawl dir`.
 			if h.opts.Exclude != nil && h.opts.Exclude(in.path) {
 				h.opts.Stats.Skip(sources.SkipExcluded)
 				continue
 			}
-			out = append(out, Finding{Origin: originAt(in.path, atHead[in.m.Key]), Match: in.m})
+			out = append(out, Finding{Origin: originAt(in.path+in.m.Member, atHead[in.m.Key]), Match: in.m})
 		}
 		for _, m := range msgs {
 			out = append(out, Finding{Origin: originAt("", false), Match: m})
