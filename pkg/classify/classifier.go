@@ -115,6 +115,9 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	if o == nil {
 		o = &sources.Origin{}
 	}
+	if o.CI != nil {
+		return c.ciVariable(ch, found) // read through a CI API: the variable's settings decide (civariable.go)
+	}
 	if IsCodeOwnersPath(o.Path) {
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
