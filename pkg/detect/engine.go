@@ -176,6 +176,12 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 		if winStart < 0 {
 			return
 		}
+		if !containsAnyFold(data[winStart:winEnd], r.Requires) {
+			if trace != nil {
+				trace(r, "requires", fmt.Sprintf("none of %q near the keyword: regex not run", r.Requires))
+			}
+			return
+		}
 		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
 	}
 	for _, h := range hits {
@@ -208,6 +214,56 @@ func followedBy(data []byte, i int, set string) bool {
 		return strings.IndexByte(set, c) >= 0
 	}
 	return false
+}
+
+// containsAnyFold reports whether s holds one of words, ignoring ASCII
+// case; no words means no requirement.
+func containsAnyFold(s []byte, words []string) bool {
+	if len(words) == 0 {
+		return true
+	}
+	for _, w := range words {
+		if indexFold(s, w) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// indexFold is bytes.Index ignoring ASCII case, without allocating: it
+// jumps between occurrences of the word's first byte in either case.
+func indexFold(s []byte, w string) int {
+	lo, up := asciiLowerByte(w[0]), asciiUpperByte(w[0])
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := bytes.IndexByte(s[i:], lo)
+		if up != lo {
+			if k := bytes.IndexByte(s[i:], up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(w) <= len(s) && bytes.EqualFold(s[i:i+len(w)], []byte(w)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func asciiLowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func asciiUpperByte(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
 }
 
 // window is the span of data a rule's regex looks at for one keyword hit.

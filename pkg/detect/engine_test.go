@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/base64"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -292,5 +293,48 @@ func TestRecognisesAgreesWithCheck(t *testing.T) {
 		if got := e.Recognises([]byte(line)); got != want {
 			t.Errorf("%q: Recognises = %v, Check says %v", line, got, want)
 		}
+	}
+}
+
+func TestIndexFold(t *testing.T) {
+	for _, c := range []struct {
+		s, w string
+		want int
+	}{
+		{"machine x login y PassWord z", "password", 18},
+		{"no such word", "password", -1},
+		{"pass", "password", -1},
+		{"PPPassword", "password", 2},
+		{"u:p@host", "@", 3},
+		{"", "@", -1},
+		{"Name: db_password", "name", 0},
+	} {
+		if got := indexFold([]byte(c.s), c.w); got != c.want {
+			t.Errorf("indexFold(%q, %q) = %d, want %d", c.s, c.w, got, c.want)
+		}
+	}
+	if !containsAnyFold([]byte("anything"), nil) {
+		t.Error("no required words must mean no requirement")
+	}
+}
+
+// TestRequiresSkipsWindows: a rule keyed on a common word runs its regex
+// only where a required word is near, and still finds what it should.
+func TestRequiresSkipsWindows(t *testing.T) {
+	r := &Rule{ID: "t", Title: "t", Provider: "t", Keywords: []string{"default"}, Requires: []string{"password"},
+		Pattern: `(?i)\bdefault\s+password\s+(?P<secret>\S{4,})`}
+	e, err := NewEngine([]*Rule{r}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := scanString(e, "default PASSWORD Xk2v9QpL7mZt"); len(got) != 1 {
+		t.Fatalf("found %d, want 1", len(got))
+	}
+	var stages []string
+	for _, tr := range e.Check([]byte("switch (x) { default: break; }")) {
+		stages = append(stages, tr.Stage)
+	}
+	if !slices.Contains(stages, "requires") {
+		t.Errorf("trace %v lacks the requires stage", stages)
 	}
 }

@@ -52,6 +52,12 @@ type Rule struct {
 	// assignment). It keeps prose like "the token passed" from costing a
 	// regex run in fallback rules keyed on common words.
 	FollowedBy string `yaml:"followed-by,omitempty"`
+	// Requires, when set, is another cheap check before the regex: the
+	// window around the keyword must also contain one of these words
+	// (ASCII case ignored). It is for rules keyed on a common word whose
+	// every match also holds a rarer one ("default" in C code, a netrc
+	// entry's "password"; "://" and a URL's "@"). Examples must hold one.
+	Requires []string `yaml:"requires,omitempty"`
 	// Allow lists regexes; a secret matching one is not a finding.
 	Allow []string `yaml:"allow,omitempty"`
 	// AllowMatch lists regexes checked against the whole match (key name
@@ -136,6 +142,11 @@ func (r *Rule) check() error {
 	for _, k := range r.Keywords {
 		if len(k) < 2 {
 			return fmt.Errorf("rule %s: keyword %q is too short", r.ID, k)
+		}
+	}
+	for _, w := range r.Requires {
+		if w == "" {
+			return fmt.Errorf("rule %s: empty word in requires", r.ID)
 		}
 	}
 	switch r.Severity {
