@@ -111,6 +111,7 @@ func runGit(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOptio
 			if err != nil {
 				return collected{err: err}
 			}
+			owners := gitCodeOwners(h) // before Read, which closes go-git's store
 			blobs, err := h.Read(ctx, gitFinder(eng, cls))
 			if err != nil {
 				if ctx.Err() != nil {
@@ -119,7 +120,7 @@ func runGit(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOptio
 				return collected{err: err}
 			}
 			defer blobs.Close()
-			return collected{findings: gitFindings(h.Attribute(blobs))}
+			return collected{findings: gitFindings(h.Attribute(blobs)), codeOwners: owners}
 		},
 	})
 }

@@ -35,6 +35,23 @@ func gitMatchKey(f classify.Finding) string {
 	return id + "\x00" + f.Decoded + "\x00" + f.Identity()
 }
 
+// codeOwnersPaths are where GitHub and GitLab read CODEOWNERS from, in
+// the order GitHub looks: the first one found wins.
+var codeOwnersPaths = []string{".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+
+// maxCodeOwnersSize is GitHub's own limit: a larger CODEOWNERS is ignored.
+const maxCodeOwnersSize = 3 << 20
+
+// gitCodeOwners reads CODEOWNERS at HEAD of the default branch, so that a
+// finding anywhere in history is owned by whoever owns its path today,
+// as in `sprawl dir` on a checkout.
+func gitCodeOwners(h *git.History) *classify.CodeOwners {
+	if p, data := h.HeadFile(maxCodeOwnersSize, codeOwnersPaths...); p != "" {
+		return classify.ParseCodeOwners(data)
+	}
+	return nil
+}
+
 // gitFindings places each attributed match at its commit and path (staged
 // matches have no commit), in a stable order: path, then commit date,
 // then position.
