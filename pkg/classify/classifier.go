@@ -304,6 +304,12 @@ func targetOf(p *Pattern, s []byte, m []int) string {
 	return ""
 }
 
+// keyReach bounds how far back on its line keyAt looks for the key of a
+// value by its nearest assignment. Without it, a long line with many
+// references ($VAR in a long shell one-liner) costs a copy and a regex run
+// over the whole line so far for each of them: quadratic in its length.
+const keyReach = 256
+
 // keyAt returns the key a value at offset is assigned to: the parsed leaf
 // holding it, else the assignment on its line.
 func keyAt(data []byte, off int, leaves []Leaf) string {
@@ -313,12 +319,17 @@ func keyAt(data []byte, off int, leaves []Leaf) string {
 		}
 	}
 	ls := bytes.LastIndexByte(data[:off], '\n') + 1
-	prefix := string(data[ls:off])
-	if m := firstAssign.FindStringSubmatch(prefix); m != nil {
-		return m[1]
+	prefix := data[ls:off]
+	// An assignment at the line's start wins; the pattern is anchored, so
+	// a long line costs nothing here.
+	if m := firstAssign.FindSubmatch(prefix); m != nil {
+		return string(m[1])
 	}
-	if all := anyAssign.FindAllStringSubmatch(prefix, -1); len(all) > 0 {
-		return all[len(all)-1][1]
+	if len(prefix) > keyReach {
+		prefix = prefix[len(prefix)-keyReach:]
+	}
+	if all := anyAssign.FindAllSubmatch(prefix, -1); len(all) > 0 {
+		return string(all[len(all)-1][1])
 	}
 	return ""
 }
