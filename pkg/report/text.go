@@ -12,6 +12,7 @@ import (
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
+	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
 // TextWriter writes the human report: findings grouped by place, then a
@@ -168,20 +169,35 @@ func textHeading(f classify.Finding) string {
 	case o.Image != nil:
 		return fmt.Sprintf("%s (image %s)", o.Path, o.Image.Reference)
 	case o.CI != nil:
-		h := fmt.Sprintf("%s %s variable %s", o.CI.Platform, o.CI.Scope, o.CI.Variable)
-		if o.CI.Environment != "" {
-			h += " (environment " + o.CI.Environment + ")"
-		}
-		if o.Path != "" && o.Path != o.CI.Variable {
-			h = o.Path + ": " + h
-		}
-		return h
+		return ciHeading(o.Path, o.CI)
 	case o.Path == "" && o.Git != nil:
 		return "commit message"
 	case o.Path == "":
 		return string(o.Source)
 	}
 	return o.Path
+}
+
+// ciHeading names a CI variable: "gitlab project acme/app variable
+// KUBECONFIG (environment production)". The path is added only when it
+// says more than that (a walker's own "platform:scope#name" path does not).
+func ciHeading(path string, ci *sources.CIOrigin) string {
+	kind := "variable"
+	if ci.NameOnly && ci.Platform == "github" {
+		kind = "secret"
+	}
+	scope := ci.Scope
+	if ci.Level != "" && ci.Level != ci.Scope {
+		scope = ci.Level + " " + ci.Scope
+	}
+	h := fmt.Sprintf("%s %s %s %s", ci.Platform, scope, kind, ci.Variable)
+	if ci.Environment != "" {
+		h += " (environment " + ci.Environment + ")"
+	}
+	if path != "" && path != ci.Variable && !strings.HasPrefix(path, ci.Platform+":") {
+		h = path + ": " + h
+	}
+	return h
 }
 
 // printable makes text from scanned content safe for a terminal: control

@@ -99,7 +99,7 @@ func writeInventoryView(b *bytes.Buffer, r *Report, st textStyles, opts Options)
 			case l.Image != nil:
 				where += fmt.Sprintf(" image %s layer %d", l.Image.Reference, l.Image.LayerIndex)
 			case l.CI != nil:
-				where = fmt.Sprintf("%s %s variable %s", l.CI.Platform, l.CI.Scope, l.CI.Variable)
+				where = ciHeading(l.Path, l.CI)
 			}
 			fmt.Fprintf(b, "%s- %s  %s\n", indent, printable(where), st.dim.Render(string(l.Class)+" "+l.Service))
 		}
