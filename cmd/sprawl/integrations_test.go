@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -86,6 +88,8 @@ func TestInvocationCheckerCatchesDrift(t *testing.T) {
 		{`sprawl dir "$P" --output "$R" --exit-code`, "needs a value"},
 		{"  dir)\n    sprawl dir . --follow-symlink ;;", "unknown flag --follow-symlink"},
 		{`sprawl rules check --gitignore f`, "unknown flag --gitignore"},
+		{`sprawl git . --fail-on leaks`, "--fail-on must be"},
+		{`sprawl dir . --fail-on=managed`, "--fail-on must be"},
 	} {
 		invs := sprawlInvocations(tc.script)
 		if len(invs) != 1 {
@@ -100,6 +104,8 @@ func TestInvocationCheckerCatchesDrift(t *testing.T) {
 	for _, ok := range []string{
 		`sprawl dir "$SCAN_PATH" --format "$FORMAT" --output "$report" $EXTRA_ARGS`,
 		`sprawl dir . -f=json -o report.json --no-redact --exit-code=0 --threads 2`,
+		`sprawl git . --fail-on externalized --range a..b`,
+		`sprawl env --file build.env --fail-on=unmanaged`,
 		`sprawl version`,
 		`sprawl rules check sample.txt`,
 		`sprawl completion bash > /etc/bash_completion.d/sprawl`,
@@ -296,6 +302,11 @@ func checkInvocation(root *cobra.Command, inv invocation) error {
 				return err
 			}
 		}
+		if flag.Name == "fail-on" && !strings.Contains(value, "$") {
+			if _, _, err := (postureOptions{FailOn: value, MaxAge: "90d"}).policy(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -326,15 +337,17 @@ func lookupFlag(cmd *cobra.Command, name string) *pflag.Flag {
 	return cmd.InheritedFlags().ShorthandLookup(short)
 }
 
-// TestActionDefaults checks the action's defaults against the CLI: the
-// default format must be one sprawl writes, and the GitLab template must
-// publish the file its gitlab-format pass writes.
-func TestActionDefaults(t *testing.T) {
-	var action struct {
-		Inputs map[string]struct {
-			Default string `yaml:"default"`
-		} `yaml:"inputs"`
-	}
+// actionFile is the part of action.yml the tests read.
+type actionFile struct {
+	Inputs map[string]struct {
+		Description string `yaml:"description"`
+		Default     string `yaml:"default"`
+	} `yaml:"inputs"`
+}
+
+func readAction(t *testing.T) (actionFile, []byte) {
+	t.Helper()
+	var action actionFile
 	data, err := os.ReadFile(filepath.Join(repoRoot(t), "action.yml"))
 	if err != nil {
 		t.Fatal(err)
@@ -342,6 +355,14 @@ func TestActionDefaults(t *testing.T) {
 	if err := yaml.Unmarshal(data, &action); err != nil {
 		t.Fatal(err)
 	}
+	return action, data
+}
+
+// TestActionDefaults checks the action's defaults against the CLI: the
+// default format must be one sprawl writes, and the GitLab template must
+// publish the file its gitlab-format pass writes.
+func TestActionDefaults(t *testing.T) {
+	action, _ := readAction(t)
 	if _, err := report.Lookup(action.Inputs["format"].Default); err != nil {
 		t.Errorf("action.yml default format: %v", err)
 	}
@@ -355,7 +376,7 @@ func TestActionDefaults(t *testing.T) {
 			} `yaml:"artifacts"`
 		} `yaml:"sprawl"`
 	}
-	data, err = os.ReadFile(filepath.Join(repoRoot(t), "ci", "sprawl.gitlab-ci.yml"))
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "ci", "sprawl.gitlab-ci.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,4 +387,93 @@ func TestActionDefaults(t *testing.T) {
 	if file != "gl-secret-detection-report.json" || !strings.Contains(strings.Join(gitlab.Sprawl.Script, "\n"), `scan gitlab "$out/`+file+`"`) {
 		t.Errorf("the GitLab template publishes %q, which its gitlab-format pass does not write", file)
 	}
+}
+
+// TestActionFailOnMapsToTheGate runs the action's own mapping of its
+// fail-on input (the case statement of the scan step) with bash, for
+// every value the input's description offers, and checks the arguments
+// it gives sprawl against the command tree and the gates sprawl accepts.
+func TestActionFailOnMapsToTheGate(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not found")
+	}
+	action, data := readAction(t)
+	input := action.Inputs["fail-on"]
+	scripts, err := shellScripts(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mapping, labels := failOnCase(scripts)
+	if mapping == "" {
+		t.Fatal(`no 'case "$FAIL_ON" in ... esac' in the action's steps`)
+	}
+	documented := map[string]bool{}
+	for _, m := range regexp.MustCompile("`([a-z]+)`").FindAllStringSubmatch(input.Description, -1) {
+		if m[1] != "sprawl" {
+			documented[m[1]] = true
+		}
+	}
+	if !documented[input.Default] || !documented["none"] || !documented["findings"] {
+		t.Errorf("fail-on description documents %v; want its default %q, findings (the old default) and none", documented, input.Default)
+	}
+	for _, l := range labels {
+		if !documented[l] {
+			t.Errorf("fail-on %q is handled by the step but not documented", l)
+		}
+	}
+	root := NewCmdRoot(&IOStreams{})
+	for value := range documented {
+		cmd := exec.Command(bash, "-c", mapping+"\nprintf '%s' \"$gate\"")
+		cmd.Env = []string{"FAIL_ON=" + value}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("fail-on %q: the step stops: %v", value, err)
+			continue
+		}
+		words := shellWords(string(out))
+		for _, scan := range []string{"dir", "git"} {
+			inv := invocation{line: "sprawl " + scan + " " + string(out), words: append([]string{scan}, words...)}
+			if err := checkInvocation(root, inv); err != nil {
+				t.Errorf("fail-on %q gives %q: %v", value, out, err)
+			}
+		}
+		switch value {
+		case "findings", "none":
+			if len(words) != 0 {
+				t.Errorf("fail-on %q gives %q; want sprawl's default gate (no flag)", value, out)
+			}
+		default:
+			if strings.Join(words, " ") != "--fail-on "+value {
+				t.Errorf("fail-on %q gives %q; want --fail-on %s", value, out, value)
+			}
+		}
+	}
+	cmd := exec.Command(bash, "-c", mapping)
+	cmd.Env = []string{"FAIL_ON=leaks"}
+	if err := cmd.Run(); err == nil {
+		t.Error("fail-on leaks: the step goes on; want it to stop")
+	}
+}
+
+// failOnCase returns the case statement over $FAIL_ON in the scripts and
+// the values its branches name.
+func failOnCase(scripts []string) (statement string, labels []string) {
+	for _, s := range scripts {
+		var lines []string
+		for _, line := range strings.Split(s, "\n") {
+			line = strings.TrimSpace(line)
+			if len(lines) == 0 && line != `case "$FAIL_ON" in` {
+				continue
+			}
+			lines = append(lines, line)
+			if line == "esac" {
+				return strings.Join(lines, "\n"), labels
+			}
+			if pat, _, ok := strings.Cut(line, ")"); ok && len(lines) > 1 && pat != "*" {
+				labels = append(labels, strings.Split(pat, "|")...)
+			}
+		}
+	}
+	return "", nil
 }
