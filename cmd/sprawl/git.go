@@ -99,8 +99,10 @@ func runGit(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOptio
 		}
 		path, configRoot = dir, ""
 	}
+	prog := &lateMeter{}
 	return runScan(ctx, ios, g, scanJob{
 		command:    "git",
+		progress:   prog,
 		targets:    []string{display},
 		configRoot: configRoot,
 		scan: func(ctx context.Context, eng *detect.Engine, cls *classify.Classifier, lim sources.Limits, st *sources.Stats) collected {
@@ -111,6 +113,7 @@ func runGit(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOptio
 			if err != nil {
 				return collected{err: err}
 			}
+			prog.set(h)
 			owners := gitCodeOwners(h) // before Read, which closes go-git's store
 			blobs, err := h.Read(ctx, gitFinder(eng, cls))
 			if err != nil {

@@ -48,3 +48,27 @@ func TestProgressKeepsWarningCallback(t *testing.T) {
 		t.Errorf("warnings delivered = %v, want [a.txt]", got)
 	}
 }
+
+type fixedMeter struct{ total, done int64 }
+
+func (m fixedMeter) Total() (int64, int64) { return m.total, 0 }
+func (m fixedMeter) Done() (int64, int64)  { return m.done, 7 }
+
+// TestLateMeter checks the stand-in for a source that exists only once
+// the scan runs: zero until it is set, then the source's own counts.
+func TestLateMeter(t *testing.T) {
+	l := &lateMeter{}
+	if i, b := l.Total(); i != 0 || b != 0 {
+		t.Errorf("unset total = %d, %d", i, b)
+	}
+	if i, b := l.Done(); i != 0 || b != 0 {
+		t.Errorf("unset done = %d, %d", i, b)
+	}
+	l.set(fixedMeter{total: 40, done: 10})
+	if i, _ := l.Total(); i != 40 {
+		t.Errorf("total = %d, want 40", i)
+	}
+	if i, b := l.Done(); i != 10 || b != 7 {
+		t.Errorf("done = %d, %d, want 10, 7", i, b)
+	}
+}

@@ -36,6 +36,9 @@ type scanJob struct {
 	// matches from a delta's base to the blobs built on it and reports
 	// each once per commit that introduced it.
 	scan func(ctx context.Context, eng *detect.Engine, cls *classify.Classifier, lim sources.Limits, st *sources.Stats) collected
+	// progress is what the progress line asks for totals while scan runs
+	// (see totaler in progress.go); nil when nothing is known.
+	progress any
 	// hideValues writes reports without any part of a secret (sprawl
 	// env): see report.Options.HideValues.
 	hideValues bool
@@ -127,7 +130,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	started := time.Now()
 	var found collected
 	if job.scan != nil {
-		stopProgress := startProgress(ios, g, job.command, nil, stats)
+		stopProgress := startProgress(ios, g, job.command, job.progress, stats)
 		found = job.scan(ctx, eng, cls, lim, stats)
 		stopProgress()
 	} else {

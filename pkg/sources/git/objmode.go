@@ -100,6 +100,7 @@ func (h *History) readObjects(ctx context.Context, find Finder, sel []*commitInf
 			}
 		}
 	}
+	h.prog.total.Store(int64(len(want) + len(sel)))
 	blobs, err := h.scanBlobs(ctx, find, want)
 	if err != nil {
 		return nil, err
@@ -159,6 +160,7 @@ func (h *History) scanBlobs(ctx context.Context, find Finder, ids []plumbing.Has
 			bs := newBlobScanner(find, h.opts.Limits, st, cache)
 			for it := range items {
 				res := bs.scan("blob "+it.id.String(), it.data, nil, nil)
+				h.prog.done.Add(1)
 				if len(res.matches) > 0 {
 					mu.Lock()
 					out[it.id] = res.matches
@@ -215,6 +217,7 @@ func (h *History) scanMessages(find Finder, sel []*commitInfo) map[plumbing.Hash
 	bs := newBlobScanner(find, h.opts.Limits, h.opts.Stats, newLineCache())
 	out := map[plumbing.Hash][]Match{}
 	for _, c := range sel {
+		h.prog.done.Add(1)
 		co, err := h.repo.CommitObject(c.hash)
 		if err != nil {
 			continue

@@ -30,6 +30,8 @@ type packWalk struct {
 	workers int
 	// exhaustive: see blobScanner.
 	exhaustive bool
+	// done counts the objects handled, for the progress line.
+	done *atomic.Int64
 	// looseKind is each loose object's type, learnt in the first phase so
 	// that the second reads only loose trees.
 	looseKind []uint8
@@ -274,6 +276,7 @@ func (k *walker) corrupt(h plumbing.Hash, err error, lost int) {
 
 // handle reads one object's content.
 func (k *walker) handle(kind uint8, h plumbing.Hash, data []byte, rec *deltaRecord, base *blobResult, id uint32) *blobResult {
+	k.w.done.Add(1)
 	switch kind {
 	case objBlob:
 		res := k.bs.scan("blob "+h.String(), data, rec, base)

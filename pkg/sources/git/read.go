@@ -78,7 +78,8 @@ func (h *History) readPacks(ctx context.Context, find Finder) (*Blobs, error) {
 	// go-git is done: resolving refs made it index the packs (tens of
 	// megabytes for a large repository), which the walk does not need.
 	h.repo = nil
-	w := &packWalk{s: s, find: find, lim: h.opts.Limits, st: st, cache: newLineCache(), workers: h.opts.Workers, exhaustive: h.exhaustive}
+	h.prog.total.Store(s.objectCount())
+	w := &packWalk{s: s, find: find, lim: h.opts.Limits, st: st, cache: newLineCache(), workers: h.opts.Workers, exhaustive: h.exhaustive, done: &h.prog.done}
 	if err := w.run(ctx, phaseBlobs); err != nil {
 		s.close()
 		return nil, err

@@ -81,6 +81,7 @@ type History struct {
 	forceObjects bool
 	// exhaustive reads every blob version whole (see blobScanner).
 	exhaustive bool
+	prog       progressCount
 }
 
 // Open opens a repository and resolves the options' revisions.

@@ -183,3 +183,12 @@ func (s *store) readObject(h plumbing.Hash, z *inflater, depth int) (uint8, []by
 	}
 	return s.readLoose(h, nil)
 }
+
+// objectCount is how many objects the store holds, packed and loose.
+func (s *store) objectCount() int64 {
+	n := int64(len(s.loose))
+	for _, p := range s.packs {
+		n += int64(len(p.ent))
+	}
+	return n
+}
