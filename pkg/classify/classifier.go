@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
@@ -16,10 +17,14 @@ import (
 // view, and finds the references in it. It is safe for concurrent use:
 // scans call Chunk from every worker, right after detect's Scan.
 type Classifier struct {
-	set       *Set
-	opts      Options
-	keywords  *detect.KeywordSet
-	kwPattern [][]int // keyword index -> pattern indices
+	set         *Set
+	opts        Options
+	keywordList []string
+	// keywords finds keywordList in chunks whose caller did not (Chunk
+	// rather than ChunkWithHits); built on first use.
+	keywords     *detect.KeywordSet
+	keywordsOnce sync.Once
+	kwPattern    [][]int // keyword index -> pattern indices
 }
 
 // Options tune a classifier.
@@ -47,42 +52,50 @@ func New(fsys fs.FS, opts Options) (*Classifier, error) {
 // NewFromSet builds a classifier from loaded reference data.
 func NewFromSet(set *Set, opts Options) *Classifier {
 	c := &Classifier{set: set, opts: opts}
+	c.keywordList, c.kwPattern = referenceKeywords(set)
+	return c
+}
+
+// ReferenceKeywords lists the words whose occurrence makes the classifier
+// look at a chunk: reference forms' keywords and secret-key words. A scan
+// hands them to the detection engine (detect.Options.Extra) so one pass
+// finds both; ChunkWithHits takes the hits by index in this list.
+func ReferenceKeywords(set *Set) []string {
+	words, _ := referenceKeywords(set)
+	return words
+}
+
+// referenceKeywords returns the keyword list and, for each keyword, the
+// patterns it announces. Key words get pattern index -1: they only say
+// that the chunk may hold a secret-named key, which is what parsing is
+// worth doing for.
+func referenceKeywords(set *Set) (keywords []string, kwPattern [][]int) {
 	index := map[string]int{}
-	var keywords []string
-	// Key words get pattern index -1: they only say that the chunk may
-	// hold a secret-named key, which is what parsing is worth doing for.
-	type kw struct {
-		word string
-		pi   int
-	}
-	var all []kw
-	for pi, p := range set.Patterns {
-		for _, k := range p.Keywords {
-			// A one-byte keyword ("$") would make the automaton stop
-			// at every dollar sign; it is checked with IndexByte, and
-			// only for files the pattern applies to.
-			if len(k) == 1 {
-				continue
-			}
-			all = append(all, kw{k, pi})
-		}
-	}
-	for _, k := range set.Keys.Keywords {
-		all = append(all, kw{k, -1})
-	}
-	for _, x := range all {
-		k := strings.ToLower(x.word)
+	add := func(word string, pi int) {
+		k := strings.ToLower(word)
 		ki, ok := index[k]
 		if !ok {
 			ki = len(keywords)
 			index[k] = ki
 			keywords = append(keywords, k)
-			c.kwPattern = append(c.kwPattern, nil)
+			kwPattern = append(kwPattern, nil)
 		}
-		c.kwPattern[ki] = append(c.kwPattern[ki], x.pi)
+		kwPattern[ki] = append(kwPattern[ki], pi)
 	}
-	c.keywords = detect.NewKeywordSet(keywords)
-	return c
+	for pi, p := range set.Patterns {
+		for _, k := range p.Keywords {
+			// A one-byte keyword ("$") would make the automaton stop
+			// at every dollar sign; it is checked with IndexByte, and
+			// only for files the pattern applies to.
+			if len(k) > 1 {
+				add(k, pi)
+			}
+		}
+	}
+	for _, k := range set.Keys.Keywords {
+		add(k, -1)
+	}
+	return keywords, kwPattern
 }
 
 // Set returns the classifier's reference data.
@@ -110,6 +123,13 @@ type refMatch struct {
 // Chunk classifies the detector's findings in one chunk and adds the
 // chunk's references and unrecognised literals.
 func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult {
+	return c.ChunkWithHits(ch, found, nil)
+}
+
+// ChunkWithHits is Chunk given where ReferenceKeywords occur in the chunk,
+// found by the detection engine's pass (detect.Engine.ScanWithExtra); nil
+// hits means the classifier looks for them itself.
+func (c *Classifier) ChunkWithHits(ch sources.Chunk, found []detect.Finding, kw []detect.ExtraHit) ChunkResult {
 	var res ChunkResult
 	o := ch.Origin
 	if o == nil {
@@ -121,14 +141,17 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 	if IsCodeOwnersPath(o.Path) {
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
-	hits, keyish := c.prefilter(ch.Data)
+	hits, keyish := c.prefilter(ch.Data, kw)
 	for _, p := range c.set.Patterns {
 		if p.byteKeywordIn(ch.Data) && p.appliesTo(o.Path) {
 			keyish = true // a one-byte keyword pattern may apply: parse
 			break
 		}
 	}
-	if len(found) == 0 && len(hits) == 0 && !keyish {
+	// A CI pipeline file is always read: its reader finds what no
+	// keyword announces (a fetch step, an echo).
+	platform := PlatformOf(o.Path)
+	if len(found) == 0 && len(hits) == 0 && !keyish && platform == "" {
 		return res // nothing secret-named, no reference keyword: no parse
 	}
 	format := FormatOf(o.Path)
@@ -148,22 +171,36 @@ func (c *Classifier) Chunk(ch sources.Chunk, found []detect.Finding) ChunkResult
 		res.Findings = append(res.Findings, c.referenceFinding(ch, r, lines, format))
 	}
 	res.Findings = append(res.Findings, c.literals(ch, found, leaves, refs, lines, format)...)
+	if platform != "" {
+		res.Findings = c.pipeline(ch, platform, leaves, res.Findings)
+	}
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Offset < res.Findings[j].Offset })
 	return res
 }
 
-// prefilter finds, in one pass, where the keywords of each pattern occur
-// in the chunk and whether any secret-key word does.
-func (c *Classifier) prefilter(data []byte) (hits map[int][]int, keyish bool) {
+// prefilter says where the keywords of each pattern occur in the chunk
+// and whether any secret-key word does, from the engine's hits when given
+// (kw not nil), else from a pass of its own.
+func (c *Classifier) prefilter(data []byte, kw []detect.ExtraHit) (hits map[int][]int, keyish bool) {
 	hits = map[int][]int{}
-	c.keywords.Each(data, func(kw, start, _ int) bool {
-		for _, pi := range c.kwPattern[kw] {
+	note := func(k, start int) {
+		for _, pi := range c.kwPattern[k] {
 			if pi < 0 {
 				keyish = true
 			} else {
 				hits[pi] = append(hits[pi], start)
 			}
 		}
+	}
+	if kw != nil {
+		for _, h := range kw {
+			note(h.Keyword, h.Start)
+		}
+		return hits, keyish
+	}
+	c.keywordsOnce.Do(func() { c.keywords = detect.NewKeywordSet(c.keywordList) })
+	c.keywords.Each(data, func(k, start, _ int) bool {
+		note(k, start)
 		return true
 	})
 	return hits, keyish

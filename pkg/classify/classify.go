@@ -60,6 +60,11 @@ type Finding struct {
 	// NHI lists the OWASP NHI Top 10 risks of the credential this
 	// occurrence belongs to (set by BuildInventory).
 	NHI []string
+	// OwnNHI lists risks the occurrence shows by itself, whatever its
+	// credential's class and age: a cloud key in a CI workflow that could
+	// use OIDC federation is long-lived by design (NHI7). BuildInventory
+	// adds them to the credential's NHI.
+	OwnNHI []string
 	// Key is the key or variable the value is assigned to, when known.
 	Key string
 	// Format is the parsed format the key and value were read from.

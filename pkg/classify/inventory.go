@@ -169,6 +169,9 @@ func BuildInventory(findings []Finding, pol Policy) *Inventory {
 		c := &inv.Credentials[ci]
 		c.NHI = risks(c, pol)
 		for _, i := range c.Occurrences {
+			c.NHI = addRisks(c.NHI, findings[i].OwnNHI)
+		}
+		for _, i := range c.Occurrences {
 			findings[i].NHI = c.NHI
 		}
 	}

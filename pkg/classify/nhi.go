@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -31,7 +32,7 @@ var Risks = []Risk{
 	{ID: NHI2, Name: "Secret Leakage", URL: "https://owasp.org/www-project-non-human-identities-top-10/2025/2-secret-leakage/",
 		NIST: []string{"PR.AA-01", "PR.DS-01"}, Rule: "every unmanaged credential: a literal value, or a value kept in a plain configuration store"},
 	{ID: NHI7, Name: "Long-Lived Secrets", URL: "https://owasp.org/www-project-non-human-identities-top-10/2025/7-long-lived-secrets/",
-		NIST: []string{"PR.AA-01", "ID.AM-08"}, Rule: "an unmanaged credential still present whose first appearance in git history is older than the rotation policy (--max-age)"},
+		NIST: []string{"PR.AA-01", "ID.AM-08"}, Rule: "an unmanaged credential still present whose first appearance in git history is older than the rotation policy (--max-age), or a static cloud key in a CI workflow that could use OIDC federation instead"},
 	{ID: NHI8, Name: "Environment Isolation", URL: "https://owasp.org/www-project-non-human-identities-top-10/2025/8-environment-isolation/",
 		NIST: []string{"PR.IR-01", "PR.AA-05"}, Rule: "one credential found in production and in a non-production context (paths, keys, CI environments, image tags)"},
 	{ID: NHI9, Name: "NHI Reuse", URL: "https://owasp.org/www-project-non-human-identities-top-10/2025/9-nhi-reuse/",
@@ -59,6 +60,17 @@ func risks(c *Credential, pol Policy) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// addRisks adds the risks of more that list does not hold yet, sorted.
+func addRisks(list, more []string) []string {
+	for _, r := range more {
+		if !slices.Contains(list, r) {
+			list = append(list, r)
+			sort.Strings(list)
+		}
+	}
+	return list
 }
 
 // MigratedNote starts the evidence a migrated literal carries.

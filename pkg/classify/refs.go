@@ -30,7 +30,10 @@ type Pattern struct {
 	Evidence string `yaml:"evidence"`
 	// On says what the pattern reads: "text" (the raw chunk, the default)
 	// or "structure" (one "dotted.key.path: value" line per scalar of a
-	// parsed YAML or JSON document, for forms that span lines).
+	// parsed YAML or JSON document, for forms that span lines), or
+	// "pipeline" (run only by the CI pipeline readers, on the values
+	// their structure selects: a vault-action secrets: line means nothing
+	// outside that step, so the generic matcher never runs it).
 	On       string   `yaml:"on,omitempty"`
 	Keywords []string `yaml:"keywords"`
 	// Pattern is RE2. The group "target" (else group 1, else the whole
@@ -54,6 +57,10 @@ type Pattern struct {
 	Priority int `yaml:"priority,omitempty"`
 	// Allow lists regexes; a target matching one is not this reference.
 	Allow []string `yaml:"allow,omitempty"`
+	// Severity and Remediation override the defaults the class implies
+	// (a secret echoed into a CI log is a leak with its own fix).
+	Severity    string `yaml:"severity,omitempty"`
+	Remediation string `yaml:"remediation,omitempty"`
 
 	ExamplePath     string   `yaml:"example-path,omitempty"`
 	Examples        []string `yaml:"examples"`
@@ -81,9 +88,9 @@ func (p *Pattern) compile() error {
 	switch p.On {
 	case "":
 		p.On = "text"
-	case "text", "structure":
+	case "text", "structure", "pipeline":
 	default:
-		return fmt.Errorf("reference %s: on must be text or structure, not %q", p.ID, p.On)
+		return fmt.Errorf("reference %s: on must be text, structure or pipeline, not %q", p.ID, p.On)
 	}
 	switch p.SecretName {
 	case "", "required":
@@ -124,13 +131,24 @@ func (p *Pattern) compile() error {
 	if p.Class == Unmanaged {
 		severity = detect.SeverityHigh
 	}
+	switch p.Severity {
+	case "":
+	case detect.SeverityCritical, detect.SeverityHigh, detect.SeverityMedium, detect.SeverityLow:
+		severity = p.Severity
+	default:
+		return fmt.Errorf("reference %s: unknown severity %q", p.ID, p.Severity)
+	}
+	remediation := p.Remediation
+	if remediation == "" {
+		remediation = remediationFor(p.Class)
+	}
 	p.rule = &detect.Rule{
 		ID:          "ref-" + p.ID,
 		Title:       p.Title + " reference",
 		Provider:    p.Provider,
 		Severity:    severity,
 		Description: ensureDot(p.Title + " reference (" + string(p.Class) + "): " + p.Evidence),
-		Remediation: remediationFor(p.Class),
+		Remediation: remediation,
 		Tags:        []string{"reference", string(p.Class)},
 	}
 	return nil
@@ -148,6 +166,9 @@ func remediationFor(c Class) string {
 
 // appliesTo reports whether the pattern may match in a file at p.
 func (p *Pattern) appliesTo(filePath string) bool {
+	if p.On == "pipeline" {
+		return false // the pipeline readers run it where it applies
+	}
 	if len(p.Paths) == 0 {
 		return true
 	}
