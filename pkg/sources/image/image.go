@@ -53,6 +53,7 @@ type Walker struct {
 	opts Options
 	err  error
 	seen *seenFiles
+	prog progressCount
 }
 
 // New returns a walker; it touches nothing until Walk.
@@ -101,6 +102,7 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 	if len(targets) == 0 {
 		return w.noImages()
 	}
+	w.prog.plan(targets)
 	pool := newScanPool(ctx, w.opts.Workers, emit)
 	defer pool.close()
 	for _, t := range targets {

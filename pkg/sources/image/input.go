@@ -185,7 +185,7 @@ func dockerArchive(t *tarIndex, r *resolver) ([]*target, error) {
 		}
 		for i, p := range d.Layers {
 			p := cleanTarName(p)
-			l := layerRef{open: func(context.Context) (io.ReadCloser, error) { return t.open(p) }}
+			l := layerRef{open: func(context.Context) (io.ReadCloser, error) { return t.open(p) }, size: t.sizeOf(p)}
 			if len(diffIDs) == len(d.Layers) {
 				l.digest, l.verify, l.verifyUncompressed = diffIDs[i], diffIDs[i], true
 			}

@@ -49,6 +49,8 @@ func (l *layerScan) warn(place, msg string) { l.w.opts.Stats.Warn(place, msg) }
 func (l *layerScan) scan(ctx context.Context) error {
 	l.touched = newLayerChanges(l.view)
 	l.hidden = map[hide]*sources.ImageOrigin{}
+	counted := &layerRead{p: &l.w.prog}
+	defer counted.finish(l.ref.size)
 	rc, err := l.ref.open(ctx)
 	if err != nil {
 		l.warn(l.place, fmt.Sprintf("cannot read layer: %v; skipped (whatever it deletes from lower layers is not known)", err))
@@ -56,9 +58,10 @@ func (l *layerScan) scan(ctx context.Context) error {
 		return nil
 	}
 	defer rc.Close()
+	counted.r = rc
 	var (
 		check *digestCheck
-		src   io.Reader = rc
+		src   io.Reader = counted
 	)
 	if !l.ref.verifyUncompressed {
 		if check = newDigestCheck(rc, l.ref.verify); check != nil {

@@ -30,6 +30,9 @@ type layerRef struct {
 	// verifyUncompressed says it is the digest of the decompressed tar.
 	verify             v1.Hash
 	verifyUncompressed bool
+	// size is the number of bytes open returns, as the manifest or the
+	// archive says: for the progress line only.
+	size int64
 }
 
 // resolver turns indexes and manifests into targets, warning about and
@@ -143,6 +146,7 @@ func (r *resolver) image(raw []byte, digest v1.Hash, plat *v1.Platform, tag stri
 			mediaType: l.MediaType,
 			open:      func(ctx context.Context) (io.ReadCloser, error) { return r.store.blob(ctx, h) },
 			verify:    h,
+			size:      max(l.Size, 0), // a hostile manifest may say anything; it only feeds the progress line
 		})
 	}
 	r.targets = append(r.targets, t)

@@ -145,22 +145,40 @@ func (t *tarIndex) has(name string) bool {
 // open returns a file's bytes; a file cut short by a truncated archive
 // reads short, which the layer reader reports.
 func (t *tarIndex) open(name string) (io.ReadCloser, error) {
+	e, err := t.file(name)
+	if err != nil {
+		return nil, err
+	}
+	size := max(min(e.size, t.size-e.off), 0)
+	var r io.Reader = io.NewSectionReader(t.f, e.off, size)
+	if size < e.size {
+		r = io.MultiReader(r, cutShort{})
+	}
+	return io.NopCloser(r), nil
+}
+
+// sizeOf is the size of a file's bytes in the archive, 0 if it has none.
+func (t *tarIndex) sizeOf(name string) int64 {
+	e, err := t.file(name)
+	if err != nil {
+		return 0
+	}
+	return max(min(e.size, t.size-e.off), 0)
+}
+
+// file follows links to the entry that holds a file's bytes.
+func (t *tarIndex) file(name string) (tarEntry, error) {
 	for hops := 0; hops < 8; hops++ {
 		e, ok := t.entries[name]
 		if !ok {
-			return nil, fmt.Errorf("%s: %w", name, errMissingBlob)
+			return tarEntry{}, fmt.Errorf("%s: %w", name, errMissingBlob)
 		}
 		if e.link == "" {
-			size := max(min(e.size, t.size-e.off), 0)
-			var r io.Reader = io.NewSectionReader(t.f, e.off, size)
-			if size < e.size {
-				r = io.MultiReader(r, cutShort{})
-			}
-			return io.NopCloser(r), nil
+			return e, nil
 		}
 		name = e.link
 	}
-	return nil, fmt.Errorf("%s: too many links", name)
+	return tarEntry{}, fmt.Errorf("%s: too many links", name)
 }
 
 func (t *tarIndex) Close() error { return t.f.Close() }
