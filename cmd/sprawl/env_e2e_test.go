@@ -214,3 +214,21 @@ func TestEnvFileIsScannedAsAFile(t *testing.T) {
 		t.Errorf("fingerprints differ from sprawl dir's:\n env %v\n dir %v", envPrints, dirPrints)
 	}
 }
+
+// TestEnvBaseline: a job that accepted the credentials it holds (a JSON
+// report as --baseline) passes until it is given a new one.
+func TestEnvBaseline(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "accepted.json")
+	if r := runSprawlExactEnv(t, dir, jobEnviron, "env", "--format", "json", "--output", base, "--exit-code", "0"); r.code != 0 {
+		t.Fatalf("writing the baseline: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runSprawlExactEnv(t, dir, jobEnviron, "env", "--baseline", base); r.code != 0 {
+		t.Errorf("same environment with its baseline: exit %d\n%s", r.code, r.stdout)
+	}
+	more := append([]string{"GH_TOKEN=" + tokenB}, jobEnviron...)
+	r := runSprawlExactEnv(t, dir, more, "env", "--baseline", base)
+	if r.code != 1 || !strings.Contains(r.stdout, "env:GH_TOKEN") || strings.Contains(r.stdout, "env:GITHUB_TOKEN") {
+		t.Errorf("a new token: exit %d, want 1 and only env:GH_TOKEN reported\n%s", r.code, r.stdout)
+	}
+}

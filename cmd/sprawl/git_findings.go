@@ -13,7 +13,7 @@ import (
 // or commit message and tells the git walker where each result is.
 func gitFinder(eng *detect.Engine, cls *classify.Classifier) git.Finder {
 	return func(c sources.Chunk) []git.Match {
-		res := cls.Chunk(c, eng.Scan(c))
+		res := scanChunk(eng, cls, c)
 		if len(res.Findings) == 0 {
 			return nil
 		}

@@ -20,7 +20,7 @@ func NewCmdRules(ios *IOStreams, g *globalOptions) *cobra.Command {
 		Short: "List the rules (id, provider, severity, keywords)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := loadEngine(g, ".")
+			eng, err := loadEngine(g, ".", nil)
 			if err != nil {
 				return err
 			}
@@ -32,7 +32,7 @@ func NewCmdRules(ios *IOStreams, g *globalOptions) *cobra.Command {
 		Short: "Show which rules fire on a sample and why (use - for standard input)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			eng, err := loadEngine(g, ".")
+			eng, err := loadEngine(g, ".", nil)
 			if err != nil {
 				return err
 			}

@@ -45,7 +45,9 @@ type scanJob struct {
 }
 
 // loadEngine builds the rule set: embedded rules, then the config file.
-func loadEngine(g *globalOptions, configRoot string) (*detect.Engine, error) {
+// extra lists keywords the engine finds for the classifier (see
+// detect.Options.Extra); nil when nothing is classified.
+func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.Engine, error) {
 	builtin, err := detect.LoadRules(rules.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load built-in rules: %w", err)
@@ -72,7 +74,7 @@ func loadEngine(g *globalOptions, configRoot string) (*detect.Engine, error) {
 		disabled = cfg.Disable
 	}
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
-	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled})
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: extra})
 }
 
 // runScan wires source -> detect -> classify -> report for one command.
@@ -88,7 +90,13 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if g.Threads < 1 {
 		return fmt.Errorf("--threads must be at least 1")
 	}
-	eng, err := loadEngine(g, job.configRoot)
+	refSet, err := classify.LoadReferences(rules.References)
+	if err != nil {
+		return fmt.Errorf("load reference patterns: %w", err)
+	}
+	// The engine also finds the classifier's keywords, in the same pass
+	// over each chunk as its own (see scanChunk).
+	eng, err := loadEngine(g, job.configRoot, classify.ReferenceKeywords(refSet))
 	if err != nil {
 		return err
 	}
@@ -96,15 +104,12 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if err != nil {
 		return err
 	}
-	cls, err := classify.New(rules.References, classify.Options{
+	cls := classify.NewFromSet(refSet, classify.Options{
 		Recognised: eng.Recognises,
 		SkipLiteral: func(ruleID, value string) bool {
 			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
 		},
 	})
-	if err != nil {
-		return fmt.Errorf("load reference patterns: %w", err)
-	}
 	key := []byte(report.DefaultFingerprintKey)
 	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {
 		key = []byte(k)
@@ -186,6 +191,13 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	return nil
 }
 
+// scanChunk detects and classifies one chunk: one keyword pass finds both
+// the rules' and the classifier's keywords.
+func scanChunk(eng *detect.Engine, cls *classify.Classifier, c sources.Chunk) classify.ChunkResult {
+	found, refHits := eng.ScanWithExtra(c)
+	return cls.ChunkWithHits(c, found, refHits)
+}
+
 type collected struct {
 	findings   []classify.Finding
 	codeOwners *classify.CodeOwners
@@ -205,7 +217,7 @@ func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine
 		ownerAt time.Time
 	)
 	err := src.Walk(ctx, func(c sources.Chunk) error {
-		res := cls.Chunk(c, eng.Scan(c))
+		res := scanChunk(eng, cls, c)
 		if len(res.Findings) == 0 && res.CodeOwners == nil {
 			return nil
 		}

@@ -14,7 +14,7 @@ func (e *Engine) Check(data []byte) []Trace {
 	var out []Trace
 	e.scanBytes(data, func(r *Rule, stage, detail string) {
 		out = append(out, Trace{RuleID: r.ID, Stage: stage, Detail: detail})
-	})
+	}, nil)
 	return out
 }
 

@@ -52,7 +52,7 @@ func (e *Engine) scanEncoded(data []byte, s, t int, decoded []byte, how string, 
 	if len(decoded) == 0 || !mostlyPrintable(decoded) {
 		return out
 	}
-	for _, m := range e.scanBytes(decoded, nil) {
+	for _, m := range e.scanBytes(decoded, nil, nil) {
 		m.decoded = how
 		m.start, m.end, m.mstart, m.mend = s, t, s, t
 		out = append(out, m)

@@ -22,6 +22,7 @@ type Engine struct {
 	rules    []*Rule
 	keywords *KeywordSet
 	kwRules  [][]int // keyword index -> rule indices
+	kwExtra  [][]int // keyword index -> Options.Extra indices
 	allow    *Allowlist
 	decode   bool
 	// disabled holds the ids the config turned off.
@@ -48,6 +49,18 @@ type Options struct {
 	// Disabled lists the ids the config turned off, including ids of
 	// findings made outside the rule set.
 	Disabled []string
+	// Extra lists keywords the caller wants found in the same pass as the
+	// rules' keywords (the classifier's reference keywords), so that a
+	// chunk is walked by one automaton rather than two. ScanWithExtra
+	// reports where they occur.
+	Extra []string
+}
+
+// ExtraHit is one occurrence of an Options.Extra keyword: its index in
+// Extra and its start in the chunk.
+type ExtraHit struct {
+	Keyword int
+	Start   int
 }
 
 // NewEngine builds the keyword automaton for a rule set.
@@ -85,6 +98,20 @@ func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
 	if len(keywords) == 0 {
 		return nil, fmt.Errorf("no rules to match")
 	}
+	for xi, k := range opts.Extra {
+		k = asciiLower(k)
+		ki, ok := index[k]
+		if !ok {
+			ki = len(keywords)
+			index[k] = ki
+			keywords = append(keywords, k)
+			e.kwRules = append(e.kwRules, nil)
+		}
+		for len(e.kwExtra) <= ki {
+			e.kwExtra = append(e.kwExtra, nil)
+		}
+		e.kwExtra[ki] = append(e.kwExtra[ki], xi)
+	}
 	e.keywords = NewKeywordSet(keywords)
 	return e, nil
 }
@@ -118,7 +145,19 @@ type rawMatch struct {
 
 // Scan returns the findings in one chunk, ordered by position.
 func (e *Engine) Scan(c sources.Chunk) []Finding {
-	raws := e.scanBytes(c.Data, nil)
+	return e.scan(c, nil)
+}
+
+// ScanWithExtra is Scan that also reports where the Options.Extra keywords
+// occur in the chunk, found in the same pass.
+func (e *Engine) ScanWithExtra(c sources.Chunk) ([]Finding, []ExtraHit) {
+	extra := []ExtraHit{} // not nil: "none found", not "not looked for"
+	found := e.scan(c, &extra)
+	return found, extra
+}
+
+func (e *Engine) scan(c sources.Chunk, extra *[]ExtraHit) []Finding {
+	raws := e.scanBytes(c.Data, nil, extra)
 	if e.decode {
 		raws = append(raws, e.scanDecoded(c.Data)...)
 	}
@@ -133,7 +172,7 @@ func (e *Engine) Scan(c sources.Chunk) []Finding {
 type Tracer func(rule *Rule, stage, detail string)
 
 // scanBytes runs the prefilter and the regexes of the rules it selects.
-func (e *Engine) scanBytes(data []byte, trace Tracer) []rawMatch {
+func (e *Engine) scanBytes(data []byte, trace Tracer, extra *[]ExtraHit) []rawMatch {
 	if len(data) == 0 {
 		return nil
 	}
@@ -141,6 +180,11 @@ func (e *Engine) scanBytes(data []byte, trace Tracer) []rawMatch {
 	e.keywords.Each(data, func(kw, start, end int) bool {
 		for _, ri := range e.kwRules[kw] {
 			hits = append(hits, hit{rule: ri, start: start, end: end})
+		}
+		if extra != nil && kw < len(e.kwExtra) {
+			for _, xi := range e.kwExtra[kw] {
+				*extra = append(*extra, ExtraHit{Keyword: xi, Start: start})
+			}
 		}
 		return true
 	})

@@ -26,9 +26,14 @@ type baselineFile struct {
 	SchemaVersion    *string   `json:"schema_version"`
 	Tool             *JSONTool `json:"tool"`
 	FingerprintKeyID string    `json:"fingerprint_key_id"`
-	Findings         *[]struct {
-		Fingerprint string `json:"fingerprint"`
-	} `json:"findings"`
+	Findings         *[]baselineEntry `json:"findings"`
+	// References are read too: an accepted externalized reference must
+	// not fail --fail-on externalized again. Older reports may lack them.
+	References []baselineEntry `json:"references"`
+}
+
+type baselineEntry struct {
+	Fingerprint string `json:"fingerprint"`
 }
 
 // LoadBaseline reads an earlier JSON report written by sprawl. Any other
@@ -72,11 +77,16 @@ func parseBaseline(path string, data []byte) (Baseline, error) {
 		return Baseline{}, notOurs("no findings list")
 	}
 	b := Baseline{path: path, keyID: f.FingerprintKeyID, fingerprints: map[string]struct{}{}}
-	for i, x := range *f.Findings {
-		if x.Fingerprint == "" {
-			return Baseline{}, fmt.Errorf("baseline %s: finding %d has no fingerprint", path, i)
+	for _, list := range []struct {
+		name    string
+		entries []baselineEntry
+	}{{"finding", *f.Findings}, {"reference", f.References}} {
+		for i, x := range list.entries {
+			if x.Fingerprint == "" {
+				return Baseline{}, fmt.Errorf("baseline %s: %s %d has no fingerprint", path, list.name, i)
+			}
+			b.fingerprints[x.Fingerprint] = struct{}{}
 		}
-		b.fingerprints[x.Fingerprint] = struct{}{}
 	}
 	return b, nil
 }
