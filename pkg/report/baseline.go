@@ -22,10 +22,10 @@ type Baseline struct {
 // tell a missing field from an empty one, which is how a foreign JSON
 // document is recognised.
 type baselineFile struct {
-	Schema           *string   `json:"$schema"`
-	SchemaVersion    *string   `json:"schema_version"`
-	Tool             *JSONTool `json:"tool"`
-	FingerprintKeyID string    `json:"fingerprint_key_id"`
+	Schema           *string          `json:"$schema"`
+	SchemaVersion    *string          `json:"schema_version"`
+	Tool             *JSONTool        `json:"tool"`
+	FingerprintKeyID string           `json:"fingerprint_key_id"`
 	Findings         *[]baselineEntry `json:"findings"`
 	// References are read too: an accepted externalized reference must
 	// not fail --fail-on externalized again. Older reports may lack them.
