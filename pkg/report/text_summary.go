@@ -22,8 +22,10 @@ func itemNoun(command string, n int64) string {
 	switch command {
 	case "git", "history":
 		return plural(n, "blob", "blobs")
-	case "ci", "env":
+	case "env":
 		return plural(n, "variable", "variables")
+	case "ci": // pipeline files and CI variables
+		return plural(n, "item", "items")
 	}
 	return plural(n, "file", "files")
 }
