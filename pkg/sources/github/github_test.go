@@ -167,42 +167,32 @@ func TestOrgScanReadsVariablesSecretNamesEnvironmentsAndEveryRepo(t *testing.T) 
 func TestGitHubErrors(t *testing.T) {
 	cases := []struct {
 		name    string
-		handler func(calls int32) http.HandlerFunc
+		handler http.HandlerFunc
 		want    []string
 		waits   []time.Duration
 	}{
-		{"401 bad credentials", func(int32) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				ciapitest.JSON(w, 401, map[string]string{"message": "Bad credentials"})
-			}
+		{"401 bad credentials", func(w http.ResponseWriter, r *http.Request) {
+			ciapitest.JSON(w, 401, map[string]string{"message": "Bad credentials"})
 		}, []string{"401", "GITHUB_TOKEN", "Bad credentials"}, nil},
-		{"403 missing scope", func(int32) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				ciapitest.JSON(w, 403, map[string]string{"message": "Resource not accessible by personal access token"})
-			}
+		{"403 missing scope", func(w http.ResponseWriter, r *http.Request) {
+			ciapitest.JSON(w, 403, map[string]string{"message": "Resource not accessible by personal access token"})
 		}, []string{"403", "Variables", "admin:org", "Resource not accessible"}, nil},
-		{"404", func(int32) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				ciapitest.JSON(w, 404, map[string]string{"message": "Not Found"})
-			}
+		{"404", func(w http.ResponseWriter, r *http.Request) {
+			ciapitest.JSON(w, 404, map[string]string{"message": "Not Found"})
 		}, []string{"404", "cannot see it"}, nil},
-		{"secondary rate limit, then gives up", func(int32) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				ciapitest.JSON(w, 403, map[string]string{"message": "You have exceeded a secondary rate limit"}, "Retry-After", "60")
-			}
+		{"secondary rate limit, then gives up", func(w http.ResponseWriter, r *http.Request) {
+			ciapitest.JSON(w, 403, map[string]string{"message": "You have exceeded a secondary rate limit"}, "Retry-After", "60")
 		}, []string{"403", "secondary rate limit", "gave up after 5 attempts"},
 			[]time.Duration{time.Minute, time.Minute, time.Minute, time.Minute}},
-		{"primary rate limit reset too far away", func(int32) http.HandlerFunc {
-			return func(w http.ResponseWriter, r *http.Request) {
-				ciapitest.JSON(w, 403, map[string]string{"message": "API rate limit exceeded"},
-					"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", fmt.Sprint(testNow.Add(time.Hour).Unix()))
-			}
+		{"primary rate limit reset too far away", func(w http.ResponseWriter, r *http.Request) {
+			ciapitest.JSON(w, 403, map[string]string{"message": "API rate limit exceeded"},
+				"X-RateLimit-Remaining", "0", "X-RateLimit-Reset", fmt.Sprint(testNow.Add(time.Hour).Unix()))
 		}, []string{"403", "API rate limit exceeded", "more than 2m0s, gave up"}, nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var calls atomic.Int32
-			h := tc.handler(0)
+			h := tc.handler
 			f := &fakeGitHub{t: t, routes: map[string]http.HandlerFunc{
 				"/repos/acme/bad/actions/variables": func(w http.ResponseWriter, r *http.Request) { calls.Add(1); h(w, r) },
 				"/repos/acme/ok/actions/variables":  variables(variable("API_TOKEN", "x")),
@@ -228,8 +218,8 @@ func TestGitHubErrors(t *testing.T) {
 			if strings.Contains(ws[0].Message, testToken) {
 				t.Error("warning holds the token")
 			}
-			if fmt.Sprint(sleeps.D) != fmt.Sprint(tc.waits) {
-				t.Errorf("waits = %v, want %v", sleeps.D, tc.waits)
+			if fmt.Sprint(sleeps.D) != fmt.Sprint(tc.waits) || int(calls.Load()) != len(tc.waits)+1 {
+				t.Errorf("%d requests, waits %v; want %d requests, waits %v", calls.Load(), sleeps.D, len(tc.waits)+1, tc.waits)
 			}
 		})
 	}
