@@ -12,8 +12,7 @@ import (
 
 // smallFile is the size up to which a file is read whole: hashed, so that
 // a copy in another layer is not scanned again, and handed to a worker.
-// Larger files are streamed by the layer's reader (and a copy of one is
-// scanned again: its hash is known only after its content has been).
+// Larger files are streamed by the layer's reader (see largeEntry).
 const smallFile = 1 << 20
 
 // sniffLen is how much of a file decides that it is binary.
@@ -28,10 +27,7 @@ func (l *layerScan) entry(ctx context.Context, r io.Reader, name string, size in
 	}
 	origin := &sources.Origin{Source: sources.KindImage, Path: name, Image: l.fileOrigin(name)}
 	if size > smallFile {
-		es := l.w.entryStats(l.place)
-		err := sources.ReadContent(r, origin, size, l.w.opts.Limits, es, l.pool.emit)
-		l.w.fold(es)
-		return err
+		return l.largeEntry(r, origin, size)
 	}
 	pooled := smallBufs.Get().(*[]byte)
 	buf := (*pooled)[:size]

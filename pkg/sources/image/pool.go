@@ -12,14 +12,31 @@ import (
 // platforms, a layer that only changed permissions).
 const SkipDuplicate = "same content as a file already scanned"
 
-// seenFiles remembers the SHA-256 of every small file scanned, and
-// nothing else, so that identical files are scanned once.
+// seenFiles remembers the SHA-256 of every file scanned, and the sizes
+// of the large ones, and nothing else, so that identical files are
+// scanned once.
 type seenFiles struct {
-	mu   sync.Mutex
-	sums map[[32]byte]struct{}
+	mu    sync.Mutex
+	sums  map[[32]byte]struct{}
+	sizes map[int64]struct{} // files larger than smallFile
 }
 
-func newSeenFiles() *seenFiles { return &seenFiles{sums: map[[32]byte]struct{}{}} }
+func newSeenFiles() *seenFiles {
+	return &seenFiles{sums: map[[32]byte]struct{}{}, sizes: map[int64]struct{}{}}
+}
+
+func (s *seenFiles) hasSize(n int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.sizes[n]
+	return ok
+}
+
+func (s *seenFiles) addSize(n int64) {
+	s.mu.Lock()
+	s.sizes[n] = struct{}{}
+	s.mu.Unlock()
+}
 
 // first records sum and reports whether it is new.
 func (s *seenFiles) first(sum [32]byte) bool {
