@@ -191,7 +191,7 @@ func (x *expander) probeBuffer(depth int) []byte {
 // readGzip treats gzip as a view of the same file: a .tar.gz's members are
 // named file.tar.gz!/member, and a .log.gz's text keeps the file's path.
 func (x *expander) readGzip(r io.Reader, origin *Origin, depth int) error {
-	in := &countingReader{r: r}
+	in := &CountingReader{R: r}
 	zr, err := gzip.NewReader(in)
 	if err != nil {
 		x.st.Warn(origin.Path, fmt.Sprintf("corrupt gzip stream: %v", err))
@@ -287,13 +287,13 @@ func (x *expander) bomb(place, msg string) {
 
 // meter wraps a decompressor so that what it produces is charged to the
 // budget, and trips the bomb check on total size or ratio.
-func (x *expander) meter(r io.Reader, in *countingReader, place string) io.Reader {
+func (x *expander) meter(r io.Reader, in *CountingReader, place string) io.Reader {
 	return &meteredReader{r: r, in: in, x: x, place: place}
 }
 
 type meteredReader struct {
 	r     io.Reader
-	in    *countingReader
+	in    *CountingReader
 	x     *expander
 	place string
 	out   int64
@@ -312,8 +312,8 @@ func (m *meteredReader) Read(p []byte) (int, error) {
 	switch {
 	case m.x.expanded > m.x.al.MaxExpanded:
 		m.x.bomb(m.place, fmt.Sprintf("archive bomb: expands to more than %d bytes; rest of archive skipped", m.x.al.MaxExpanded))
-	case m.out > ratioFloor && m.out > m.x.al.MaxRatio*max(m.in.n, 1):
-		m.x.bomb(m.place, fmt.Sprintf("archive bomb: %d bytes expand to more than %d (ratio over %d:1); rest of archive skipped", m.in.n, m.out, m.x.al.MaxRatio))
+	case m.out > ratioFloor && m.out > m.x.al.MaxRatio*max(m.in.N, 1):
+		m.x.bomb(m.place, fmt.Sprintf("archive bomb: %d bytes expand to more than %d (ratio over %d:1); rest of archive skipped", m.in.N, m.out, m.x.al.MaxRatio))
 	}
 	if m.x.stopped {
 		return n, io.EOF
@@ -321,15 +321,15 @@ func (m *meteredReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int64
+// CountingReader counts the bytes read through it: N so far, from R.
+type CountingReader struct {
+	R io.Reader
+	N int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
 	return n, err
 }
 

@@ -65,7 +65,7 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 		}
 		var (
 			limited *io.LimitedReader
-			in      = &countingReader{}
+			in      = &CountingReader{}
 			body    io.Reader
 		)
 		// Some writers set the descriptor flag and still fill in the sizes;
@@ -74,7 +74,7 @@ func (x *expander) readZip(r io.Reader, origin *Origin, depth int) error {
 		sized := !h.descriptor || (h.method == zipStore && h.csize > 0)
 		if sized {
 			limited = &io.LimitedReader{R: br, N: int64(h.csize)}
-			in.r = limited
+			in.R = limited
 		}
 		switch {
 		case h.method == zipDeflate && h.descriptor:
@@ -299,19 +299,19 @@ func resetInflater(f io.ReadCloser, r io.Reader) io.ReadCloser {
 // the ratio check.
 type byteCounter struct {
 	br *bufio.Reader
-	c  *countingReader
+	c  *CountingReader
 }
 
 func (b byteCounter) Read(p []byte) (int, error) {
 	n, err := b.br.Read(p)
-	b.c.n += int64(n)
+	b.c.N += int64(n)
 	return n, err
 }
 
 func (b byteCounter) ReadByte() (byte, error) {
 	c, err := b.br.ReadByte()
 	if err == nil {
-		b.c.n++
+		b.c.N++
 	}
 	return c, err
 }

@@ -47,14 +47,14 @@ func (l *layerScan) largeEntry(r io.Reader, origin *sources.Origin, size int64) 
 		return l.read(bytes.NewReader(buf), origin, size)
 	}
 	h := sha256.New()
-	counted := &countReader{r: io.TeeReader(full, h)}
+	counted := &sources.CountingReader{R: io.TeeReader(full, h)}
 	if err := l.read(counted, origin, size); err != nil {
 		return err
 	}
 	// The scan may stop early (a binary member, an archive limit); tar
 	// would read past the rest anyway, so hashing it costs no extra I/O.
 	io.Copy(io.Discard, counted)
-	if counted.n == size {
+	if counted.N == size {
 		var sum [32]byte
 		h.Sum(sum[:0])
 		l.w.seen.first(sum)
@@ -69,16 +69,4 @@ func (l *layerScan) read(r io.Reader, origin *sources.Origin, size int64) error 
 	err := sources.ReadContent(r, origin, size, l.w.opts.Limits, es, l.pool.emit)
 	l.w.fold(es)
 	return err
-}
-
-// countReader counts the bytes read through it.
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
