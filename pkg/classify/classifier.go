@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
@@ -24,7 +25,10 @@ type Classifier struct {
 	// rather than ChunkWithHits); built on first use.
 	keywords     *detect.KeywordSet
 	keywordsOnce sync.Once
-	kwPattern    [][]int // keyword index -> pattern indices
+	// appliesCache maps a path to which patterns apply there (applies).
+	appliesCache  sync.Map
+	appliesCached atomic.Int64
+	kwPattern     [][]int // keyword index -> pattern indices
 }
 
 // Options tune a classifier.
@@ -98,6 +102,32 @@ func referenceKeywords(set *Set) (keywords []string, kwPattern [][]int) {
 	return keywords, kwPattern
 }
 
+// appliesCacheMax bounds the per-path cache of applies: a history with
+// millions of paths falls back to matching globs every time.
+const appliesCacheMax = 1 << 16
+
+// applies reports whether pattern pi may match in a file at filePath.
+// Git history classifies many chunks of one path (every version, every
+// changed window) and a pattern may carry twenty doublestar globs, so the
+// answer is cached per path for the patterns that have globs.
+func (c *Classifier) applies(pi int, filePath string) bool {
+	p := c.set.Patterns[pi]
+	if len(p.Paths) == 0 {
+		return p.appliesTo(filePath) // no globs: cheap
+	}
+	if v, ok := c.appliesCache.Load(filePath); ok {
+		return v.([]bool)[pi]
+	}
+	all := make([]bool, len(c.set.Patterns))
+	for i, q := range c.set.Patterns {
+		all[i] = q.appliesTo(filePath)
+	}
+	if c.appliesCached.Add(1) <= appliesCacheMax {
+		c.appliesCache.Store(filePath, all)
+	}
+	return all[pi]
+}
+
 // Set returns the classifier's reference data.
 func (c *Classifier) Set() *Set { return c.set }
 
@@ -142,8 +172,8 @@ func (c *Classifier) ChunkWithHits(ch sources.Chunk, found []detect.Finding, kw 
 		res.CodeOwners = ParseCodeOwners(ch.Data)
 	}
 	hits, keyish := c.prefilter(ch.Data, kw)
-	for _, p := range c.set.Patterns {
-		if p.byteKeywordIn(ch.Data) && p.appliesTo(o.Path) {
+	for pi, p := range c.set.Patterns {
+		if p.byteKeywordIn(ch.Data) && c.applies(pi, o.Path) {
 			keyish = true // a one-byte keyword pattern may apply: parse
 			break
 		}
@@ -247,7 +277,7 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 	var cands []refMatch
 	for pi, p := range c.set.Patterns {
 		byteKeyword := p.byteKeywordIn(data)
-		if !p.appliesTo(filePath) || (len(hits[pi]) == 0 && !byteKeyword) {
+		if (len(hits[pi]) == 0 && !byteKeyword) || !c.applies(pi, filePath) {
 			continue
 		}
 		if p.On == "structure" {
