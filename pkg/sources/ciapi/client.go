@@ -65,10 +65,14 @@ type Client struct {
 // NewClient parses the API root and fills the defaults.
 func NewClient(base string) (*Client, error) {
 	u, err := url.Parse(strings.TrimRight(base, "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("invalid API URL %q: want http(s)://host[/path]", base)
+	if err != nil {
+		// Not echoed: a mistyped URL may hold a password.
+		return nil, fmt.Errorf("invalid API URL: want http(s)://host[/path]")
 	}
-	u.User = nil
+	u.User = nil // a token belongs in the environment, never in a URL that messages show
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("invalid API URL %q: want http(s)://host[/path]", u.String())
+	}
 	return &Client{Base: u, Header: http.Header{}}, nil
 }
 

@@ -52,3 +52,18 @@ func FuzzErrorBodies(f *testing.F) {
 		_ = nextLink([]string{link})
 	})
 }
+
+func TestNewClientNeverEchoesURLCredentials(t *testing.T) {
+	for _, in := range []string{"ftp://user:s3cretpw@host", "https://user:s3cretpw@[::1", "gitlab.example.com"} {
+		_, err := NewClient(in)
+		if err == nil {
+			t.Errorf("%q accepted", in)
+		} else if strings.Contains(err.Error(), "s3cretpw") {
+			t.Errorf("error echoes the password: %v", err)
+		}
+	}
+	c, err := NewClient("https://user:s3cretpw@gitlab.example.com/")
+	if err != nil || c.Base.User != nil || c.Base.String() != "https://gitlab.example.com" {
+		t.Errorf("base %v, err %v", c.Base, err)
+	}
+}
