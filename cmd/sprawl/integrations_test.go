@@ -432,7 +432,7 @@ func TestActionFailOnMapsToTheGate(t *testing.T) {
 			continue
 		}
 		words := shellWords(string(out))
-		for _, scan := range []string{"dir", "git"} {
+		for _, scan := range []string{"dir", "git", "ci"} {
 			inv := invocation{line: "sprawl " + scan + " " + string(out), words: append([]string{scan}, words...)}
 			if err := checkInvocation(root, inv); err != nil {
 				t.Errorf("fail-on %q gives %q: %v", value, out, err)
