@@ -17,6 +17,8 @@ var (
 	// withCredentials bindings name the variable a credential is bound to.
 	groovyBinding = regexp.MustCompile(`\b(?:variable|usernameVariable|passwordVariable|keyFileVariable|passphraseVariable|tokenVariable)\s*:\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]`)
 	groovyCredID  = regexp.MustCompile(`\bcredentialsId\s*:\s*['"]([^'"\n]+)['"]`)
+	// NAME = credentials('id') in an environment block.
+	groovyCredEnv = regexp.MustCompile(`^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*credentials\(\s*['"]([^'"\n]+)['"]`)
 	// withVault secretValues name the variable a Vault key is set to.
 	groovyVaultEnv = regexp.MustCompile(`\benvVar\s*:\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]`)
 )
@@ -59,6 +61,9 @@ func (s *pipelineScan) jenkins() {
 			}
 			literals = append(literals, Leaf{Path: string(code[m[4]:m[5]]), Key: string(code[m[4]:m[5]]), Value: string(code[vs:ve]),
 				Line: n, Start: off + vs, End: off + ve})
+		}
+		if m := groovyCredEnv.FindSubmatch(code); m != nil {
+			s.secrets[string(m[1])] = secretSource{"Jenkins", string(m[2])}
 		}
 		if id := groovyCredID.FindSubmatch(code); id != nil {
 			for _, b := range groovyBinding.FindAllSubmatch(code, -1) {

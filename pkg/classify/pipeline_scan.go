@@ -109,11 +109,14 @@ func (s *pipelineScan) findingsIn(start, end int) []int {
 
 // replaceReference adds a reference occurrence of pattern p at
 // [start, end) in place of any generic reference that overlaps it (a
-// $NAME the environment form took for externalized).
+// $NAME the environment form took for externalized) and of the literal
+// fallback's reading of the same text (vault-action's secrets: input is
+// secret-named, but holds addresses, not values).
 func (s *pipelineScan) replaceReference(p *Pattern, start, end int, ref Reference, key, evidence string) {
 	s.out = slices.DeleteFunc(s.out, func(f Finding) bool {
 		o := s.rel(f)
-		return f.Reference != nil && o < end && start < o+len(f.Match)
+		generic := f.Reference != nil || f.Rule != nil && f.Rule.ID == LiteralRuleID
+		return generic && o < end && start < o+len(f.Match)
 	})
 	s.addReference(p, start, end, ref, key, evidence)
 }
@@ -245,13 +248,20 @@ func closingBrace(data []byte, end int) int {
 	return end
 }
 
-// collectSecrets learns which variables hold secrets: every key a
-// reference or a literal finding was assigned to, and every exported name.
+// envContainer matches the structure paths of variables: env:,
+// variables:, environment:, GitLab's secrets:, plugin parameters:.
+var envContainer = regexp.MustCompile(`(?:^|\.)(?:env|variables|environment|secrets|parameters)(?:\.|\[)`)
+
+// collectSecrets learns which variables hold secrets: the variables a
+// reference or a literal finding was assigned to, and every exported
+// name. Other keys (an action input, a header name in a script) name no
+// variable a script could print.
 func (s *pipelineScan) collectSecrets() {
 	for _, f := range s.out {
-		// A reference inside a script line is keyed by the script's key
-		// (run, script): that names no variable.
-		if f.Key == "" || !validVarName(f.Key) || slices.Contains(scriptKeys[s.platform], f.Key) {
+		if f.Key == "" || !validVarName(f.Key) {
+			continue
+		}
+		if l, ok := s.leafAt(s.rel(f)); !ok || !envContainer.MatchString(l.Path) {
 			continue
 		}
 		if _, ok := s.secrets[f.Key]; ok {

@@ -55,6 +55,7 @@ func (s *pipelineScan) literalLeaves(leaves []Leaf, format Format) {
 		}
 		if !taken {
 			s.out = append(s.out, f)
+			s.secrets[f.Key] = secretSource{}
 		}
 	}
 }
