@@ -30,6 +30,9 @@ type Options struct {
 	Platform string
 	// Limits bound what is read from each file in a layer.
 	Limits sources.Limits
+	// LayerLimits bound what one layer may decompress to (default:
+	// DefaultLayerLimits).
+	LayerLimits LayerLimits
 	// Exclude is asked with each file's path in its layer before it is
 	// read; true skips it.
 	Exclude func(path string) bool
@@ -67,6 +70,7 @@ func New(opts Options) *Walker {
 	if opts.Sanitize == nil {
 		opts.Sanitize = func(s string) string { return s }
 	}
+	opts.LayerLimits = opts.LayerLimits.withDefaults()
 	w := &Walker{opts: opts, seen: newSeenFiles()}
 	if opts.Platform != "" {
 		p, err := ParsePlatform(opts.Platform)

@@ -42,6 +42,7 @@ type layerScan struct {
 	pool    *scanPool
 	touched *layerChanges
 	hidden  map[hide]*sources.ImageOrigin // one origin per deleting layer
+	capped  *layerCap
 }
 
 func (l *layerScan) warn(place, msg string) { l.w.opts.Stats.Warn(place, msg) }
@@ -78,14 +79,16 @@ func (l *layerScan) scan(ctx context.Context) error {
 		return nil
 	}
 	defer closeStream()
+	l.capped = &layerCap{r: stream, stored: counted, lim: l.w.opts.LayerLimits, l: l}
+	stream = l.capped
 	if l.ref.verifyUncompressed {
 		if check = newDigestCheck(stream, l.ref.verify); check != nil {
 			stream = check
 		}
 	}
 	complete, err := l.walkTar(ctx, stream)
-	if err != nil {
-		return err
+	if err != nil || l.capped.hit {
+		return err // a layer cut short is not judged against its digest
 	}
 	if complete {
 		// Read to the end (tar padding, trailing data) so that the digest
@@ -163,7 +166,9 @@ func (l *layerScan) walkTar(ctx context.Context, stream io.Reader) (complete boo
 			return true, nil
 		}
 		if err != nil {
-			l.warn(l.place, fmt.Sprintf("layer is corrupt or truncated after entry %q: %v; rest of layer skipped", last, err))
+			if !l.capped.hit { // a bomb has had its warning
+				l.warn(l.place, fmt.Sprintf("layer is corrupt or truncated after entry %q: %v; rest of layer skipped", last, err))
+			}
 			return false, nil
 		}
 		name, escapes := sources.CleanMemberName(strings.TrimLeft(hdr.Name, "/"))
