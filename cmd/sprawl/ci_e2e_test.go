@@ -187,3 +187,25 @@ func TestCIMissingTokenExits2(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 naming GITLAB_TOKEN", r.code, r.stderr)
 	}
 }
+
+// TestCIProjectWithoutVariablesPasses: a project that answers with no
+// variables was scanned; the gate passes rather than failing closed.
+func TestCIProjectWithoutVariablesPasses(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("PRIVATE-TOKEN") != "glpat-ok" {
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "401 Unauthorized"})
+			return
+		}
+		writeJSON(w, http.StatusOK, []any{})
+	}))
+	defer srv.Close()
+	t.Setenv("GITLAB_TOKEN", "glpat-ok")
+	r := runSprawl(t, t.TempDir(), "", "ci", "--gitlab-url", srv.URL, "--gitlab-project", "acme/empty", "-q")
+	if r.code != 0 {
+		t.Fatalf("exit %d, want 0\nstderr: %s", r.code, r.stderr)
+	}
+	t.Setenv("GITLAB_TOKEN", "glpat-wrong")
+	if r := runSprawl(t, t.TempDir(), "", "ci", "--gitlab-url", srv.URL, "--gitlab-project", "acme/empty", "-q"); r.code != 2 {
+		t.Fatalf("unreadable project: exit %d, want 2", r.code)
+	}
+}

@@ -150,7 +150,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	elapsed := time.Since(started)
 
 	snap := stats.Snapshot()
-	if snap.Items == 0 || snap.Bytes == 0 {
+	if (snap.Items == 0 || snap.Bytes == 0) && snap.Answered == 0 {
 		return &nothingScannedError{reason: nothingReason(snap, job.targets)}
 	}
 

@@ -26,8 +26,9 @@ type Warning struct {
 // Stats counts what a scan read and skipped. It is shared by all walkers
 // and workers of one scan, so every method is safe for concurrent use.
 type Stats struct {
-	items atomic.Int64
-	bytes atomic.Int64
+	items    atomic.Int64
+	bytes    atomic.Int64
+	answered atomic.Int64
 
 	mu       sync.Mutex
 	skipped  map[string]int
@@ -46,6 +47,11 @@ func (s *Stats) Scanned(n int64) {
 	s.items.Add(1)
 	s.bytes.Add(n)
 }
+
+// Answered records a place that was read and held nothing to scan: a CI
+// project without variables. It was looked at, so a scan of such places
+// did not scan "nothing" (see Snapshot.Answered).
+func (s *Stats) Answered() { s.answered.Add(1) }
 
 // Progress returns the items and bytes scanned so far. It takes no lock,
 // so a progress display can poll it often while the scan runs.
@@ -74,8 +80,10 @@ func (s *Stats) Warn(place, message string) {
 
 // Snapshot is a copy of the counters at one moment.
 type Snapshot struct {
-	Items    int64          `json:"items"`
-	Bytes    int64          `json:"bytes"`
+	Items int64 `json:"items"`
+	Bytes int64 `json:"bytes"`
+	// Answered counts places read that held nothing to scan.
+	Answered int64          `json:"answered,omitempty"`
 	Skipped  map[string]int `json:"skipped,omitempty"`
 	Warnings []Warning      `json:"warnings,omitempty"`
 }
@@ -84,7 +92,7 @@ type Snapshot struct {
 func (s *Stats) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := Snapshot{Items: s.items.Load(), Bytes: s.bytes.Load(), Skipped: map[string]int{}}
+	snap := Snapshot{Items: s.items.Load(), Bytes: s.bytes.Load(), Answered: s.answered.Load(), Skipped: map[string]int{}}
 	for k, v := range s.skipped {
 		snap.Skipped[k] = v
 	}

@@ -26,6 +26,9 @@ func (t *Targets) Do(ctx context.Context, place string, fn func() error) error {
 	t.tried++
 	err := fn()
 	if err == nil {
+		// Read, even if it held no variables: a project without any is
+		// a scanned place, not a scan of nothing.
+		t.Stats.Answered()
 		return nil
 	}
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
