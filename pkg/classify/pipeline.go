@@ -35,30 +35,38 @@ func PlatformOf(p string) Platform {
 	dir, base := path.Split(p)
 	lower := strings.ToLower(base)
 	yml := strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")
-	// The folder holding the file, with a slash on both sides, so that
-	// "x/.github/workflows/" and ".github/workflows/" both match.
-	parent := "/" + dir
 	switch {
 	case lower == "jenkinsfile" || strings.HasPrefix(lower, "jenkinsfile.") || strings.HasSuffix(lower, ".jenkinsfile"):
 		return Jenkins
 	case !yml:
 		return ""
-	case strings.HasSuffix(parent, "/.github/workflows/"), lower == "action.yml" || lower == "action.yaml":
+	case inFolder(dir, "/.github/workflows/"), lower == "action.yml" || lower == "action.yaml":
 		return GitHubActions
-	case lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || strings.HasSuffix(lower, ".gitlab-ci.yml") || strings.Contains(parent, "/.gitlab/ci/"):
+	case lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || strings.HasSuffix(lower, ".gitlab-ci.yml") || underFolder(dir, "/.gitlab/ci/"):
 		return GitLabCI
-	case strings.HasSuffix(parent, "/.circleci/"):
+	case inFolder(dir, "/.circleci/"):
 		return CircleCI
-	case strings.HasPrefix(lower, "azure-pipelines") || strings.Contains(parent, "/.azure-pipelines/") || strings.Contains(parent, "/.azuredevops/"):
+	case strings.HasPrefix(lower, "azure-pipelines") || underFolder(dir, "/.azure-pipelines/") || underFolder(dir, "/.azuredevops/"):
 		return AzurePipelines
 	case lower == "bitbucket-pipelines.yml" || lower == "bitbucket-pipelines.yaml":
 		return BitbucketPipes
 	case lower == ".travis.yml" || lower == ".travis.yaml":
 		return TravisCI
-	case lower == ".drone.yml" || lower == ".drone.yaml" || lower == ".woodpecker.yml" || lower == ".woodpecker.yaml" || strings.HasSuffix(parent, "/.woodpecker/"):
+	case lower == ".drone.yml" || lower == ".drone.yaml" || lower == ".woodpecker.yml" || lower == ".woodpecker.yaml" || inFolder(dir, "/.woodpecker/"):
 		return DroneWoodpecker
-	case strings.HasSuffix(parent, "/.buildkite/") || lower == "buildkite.yml" || lower == "buildkite.yaml":
+	case inFolder(dir, "/.buildkite/") || lower == "buildkite.yml" || lower == "buildkite.yaml":
 		return Buildkite
 	}
 	return ""
+}
+
+// inFolder reports whether dir (a path's folder with its trailing slash,
+// or "") is the folder /name/ at any depth; underFolder whether it is
+// that folder or inside it. Neither builds a string: this runs per chunk.
+func inFolder(dir, folder string) bool {
+	return dir == folder[1:] || strings.HasSuffix(dir, folder)
+}
+
+func underFolder(dir, folder string) bool {
+	return strings.HasPrefix(dir, folder[1:]) || strings.Contains(dir, folder)
 }
