@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -459,11 +460,17 @@ func TestActionFailOnMapsToTheGate(t *testing.T) {
 // failOnCase returns the case statement over $FAIL_ON in the scripts and
 // the values its branches name.
 func failOnCase(scripts []string) (statement string, labels []string) {
+	return caseOver(scripts, "FAIL_ON")
+}
+
+// caseOver returns the case statement over $variable in the scripts and
+// the values its branches name.
+func caseOver(scripts []string, variable string) (statement string, labels []string) {
 	for _, s := range scripts {
 		var lines []string
 		for _, line := range strings.Split(s, "\n") {
 			line = strings.TrimSpace(line)
-			if len(lines) == 0 && line != `case "$FAIL_ON" in` {
+			if len(lines) == 0 && line != `case "$`+variable+`" in` {
 				continue
 			}
 			lines = append(lines, line)
@@ -476,4 +483,63 @@ func failOnCase(scripts []string) (statement string, labels []string) {
 		}
 	}
 	return "", nil
+}
+
+// TestGitLabFailOnMapsToTheGate runs the GitLab template's mapping of
+// SPRAWL_FAIL_ON with bash for every value its comment offers and checks
+// what it passes against the CLI, for each scan the template runs.
+func TestGitLabFailOnMapsToTheGate(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("bash not found")
+	}
+	var gitlab struct {
+		Sprawl struct {
+			Script []string `yaml:"script"`
+		} `yaml:"sprawl"`
+	}
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "ci", "sprawl.gitlab-ci.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(data, &gitlab); err != nil {
+		t.Fatal(err)
+	}
+	mapping, labels := caseOver(gitlab.Sprawl.Script, "SPRAWL_FAIL_ON")
+	if mapping == "" {
+		t.Fatal(`no 'case "$SPRAWL_FAIL_ON" in ... esac' in the template's script`)
+	}
+	scans, _ := caseOver(gitlab.Sprawl.Script, "SPRAWL_SCAN")
+	root := NewCmdRoot(&IOStreams{})
+	for _, value := range []string{"findings", "unmanaged", "externalized", "none"} {
+		if !slices.Contains(labels, value) {
+			t.Errorf("SPRAWL_FAIL_ON %q is not handled", value)
+			continue
+		}
+		cmd := exec.Command(bash, "-c", mapping+"\nprintf '%s' \"$gate\"")
+		cmd.Env = []string{"SPRAWL_FAIL_ON=" + value}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("SPRAWL_FAIL_ON %q: the script stops: %v", value, err)
+			continue
+		}
+		words := shellWords(string(out))
+		for _, scan := range []string{"dir", "git", "ci"} {
+			if !strings.Contains(scans, scan+")") {
+				t.Errorf("the template's scan switch has no %s branch", scan)
+			}
+			inv := invocation{line: "sprawl " + scan + " " + string(out), words: append([]string{scan}, words...)}
+			if err := checkInvocation(root, inv); err != nil {
+				t.Errorf("SPRAWL_FAIL_ON %q gives %q: %v", value, out, err)
+			}
+		}
+		if want := map[bool]string{true: "", false: "--fail-on " + value}[value == "findings" || value == "none"]; strings.Join(words, " ") != want {
+			t.Errorf("SPRAWL_FAIL_ON %q gives %q, want %q", value, out, want)
+		}
+	}
+	cmd := exec.Command(bash, "-c", mapping)
+	cmd.Env = []string{"SPRAWL_FAIL_ON=leaks"}
+	if err := cmd.Run(); err == nil {
+		t.Error("SPRAWL_FAIL_ON=leaks: the script goes on; want it to stop")
+	}
 }
