@@ -53,6 +53,10 @@ type Pattern struct {
 	// Covers says the matched span is ciphertext (sops ENC[...], sealed
 	// secrets): a detector hit inside it is not a literal secret.
 	Covers bool `yaml:"covers,omitempty"`
+	// Kind is "reference" (the default: the form names a secret kept
+	// elsewhere) or "leak" (the form spills a secret, such as an echo of
+	// it into a CI log): it decides how reports title the form.
+	Kind string `yaml:"kind,omitempty"`
 	// Priority breaks ties between overlapping matches; higher wins.
 	Priority int `yaml:"priority,omitempty"`
 	// Allow lists regexes; a target matching one is not this reference.
@@ -142,14 +146,23 @@ func (p *Pattern) compile() error {
 	if remediation == "" {
 		remediation = remediationFor(p.Class)
 	}
+	title := p.Title + " reference"
+	switch p.Kind {
+	case "", "reference":
+		p.Kind = "reference"
+	case "leak":
+		title = p.Title
+	default:
+		return fmt.Errorf("reference %s: kind must be reference or leak, not %q", p.ID, p.Kind)
+	}
 	p.rule = &detect.Rule{
 		ID:          "ref-" + p.ID,
-		Title:       p.Title + " reference",
+		Title:       title,
 		Provider:    p.Provider,
 		Severity:    severity,
-		Description: ensureDot(p.Title + " reference (" + string(p.Class) + "): " + p.Evidence),
+		Description: ensureDot(title + " (" + string(p.Class) + "): " + p.Evidence),
 		Remediation: remediation,
-		Tags:        []string{"reference", string(p.Class)},
+		Tags:        []string{p.Kind, string(p.Class)},
 	}
 	return nil
 }
