@@ -155,6 +155,11 @@ func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) erro
 	full := io.MultiReader(bytes.NewReader(head), rest)
 	format := sniffArchive(head)
 	if format == notArchive {
+		if ra, ok := r.(io.ReaderAt); ok && depth == 0 {
+			if first, ok := zipBehindStub(ra, head, size); ok {
+				return x.readStubbedZip(ra, head, first, size, origin)
+			}
+		}
 		return ReadChunks(full, origin, size, x.lim, x.st, x.emit)
 	}
 	if depth >= x.al.MaxDepth {

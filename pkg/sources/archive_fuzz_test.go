@@ -15,6 +15,8 @@ func FuzzReadContent(f *testing.F) {
 	f.Add(sizedZipOf(f, zip.Deflate, member{"x.txt", bytes.Repeat([]byte("x"), 5000)}))
 	f.Add(gzipOf(tarOf(f, member{"t.txt", []byte(tokenB)}, member{"../up.txt", []byte("up")})))
 	f.Add([]byte("plain text " + tokenA))
+	f.Add(append([]byte("MZ\x00\x00"), zipOf(f, zip.Deflate, member{"s.txt", []byte(tokenA)})...))
+	f.Add(append([]byte("#!/bin/sh\n"), sizedZipOf(f, zip.Store, member{"s.txt", []byte(tokenB)})...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := NewStats()
 		var total int

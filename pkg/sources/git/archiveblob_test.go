@@ -153,3 +153,18 @@ func TestArchiveInHistoryBounded(t *testing.T) {
 		t.Errorf("no warning naming the blob: %v", st.Snapshot().Warnings)
 	}
 }
+
+// A zip behind an executable stub (a self-extracting installer) is
+// opened in history too.
+func TestSelfExtractingArchiveInHistory(t *testing.T) {
+	f := newFixture(t)
+	secret := fakePAT("sprawl-archive-sfx")
+	stub := "MZ\x90\x00" + strings.Repeat("\x00\x01stub", 500)
+	f.write("tools/setup.exe", stub+zipOf(t, [2]string{"config/app.env", "GITHUB_TOKEN=" + secret + "\n"}))
+	c := f.commit("Alice", "installer")
+	got, _, _ := scan(t, Options{Path: f.dir}, testFinder(t))
+	if len(got) != 1 || got[0].Origin.Path != "tools/setup.exe!/config/app.env" || got[0].Origin.Git.Commit != c.String() ||
+		got[0].Match.Value.(detect.Finding).Secret != secret {
+		t.Fatalf("got %d findings: %+v", len(got), got)
+	}
+}

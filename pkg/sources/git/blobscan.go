@@ -79,7 +79,7 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 		return &blobResult{opaque: true}
 	}
 	origin := &sources.Origin{Source: sources.KindGit, Path: name}
-	if sources.IsArchive(data) {
+	if sources.IsArchiveContent(data) {
 		return s.scanArchive(origin, data)
 	}
 	if hasBOM(data) {
