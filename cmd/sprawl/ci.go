@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/pkg/sources/files"
@@ -150,14 +151,24 @@ func runCI(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *ciOptions
 	if _, err := opts.apiSources(sources.Limits{}, sources.NewStats()); err != nil {
 		return err
 	}
+	// GitLab includes found while listing; filled before the walk starts
+	// and only read while it runs.
+	var included map[string]bool
 	return runScan(cmd.Context(), ios, g, scanJob{
 		command:    "ci",
 		targets:    opts.targets(),
 		configRoot: configRoot,
+		pipelineOf: func(path string) classify.Platform {
+			if included[path] {
+				return classify.GitLabCI
+			}
+			return ""
+		},
 		newSource: func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
 			var all []sources.Source
 			if len(opts.Paths) > 0 {
-				pipelines := listPipelineFiles(opts.Paths, st)
+				var pipelines []string
+				pipelines, included = listPipelineFiles(opts.Paths, st)
 				if len(pipelines) > 0 {
 					all = append(all, files.New(files.Options{
 						Roots: pipelines, Limits: lim, Exclude: eng.PathAllowed, Workers: g.Threads, Stats: st,

@@ -99,7 +99,7 @@ func TestListPipelineFiles(t *testing.T) {
 	}
 	named := filepath.Join(dir, "config", "app.yml")
 	st := sources.NewStats()
-	got := listPipelineFiles([]string{dir, named, filepath.Join(dir, "missing")}, st)
+	got, _ := listPipelineFiles([]string{dir, named, filepath.Join(dir, "missing")}, st)
 	var rel []string
 	for _, p := range got {
 		r, _ := filepath.Rel(dir, p)
@@ -111,5 +111,48 @@ func TestListPipelineFiles(t *testing.T) {
 	}
 	if ws := st.Snapshot().Warnings; len(ws) != 1 || !strings.Contains(ws[0].Place, "missing") {
 		t.Errorf("warnings = %v", ws)
+	}
+}
+
+// TestGitLabIncludesAreFollowed: a .gitlab-ci.yml's local includes are
+// scanned as GitLab pipelines, globs and nested includes too; one that
+// climbs out of the repository or does not exist is not read.
+func TestGitLabIncludesAreFollowed(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".gitlab-ci.yml"), "include:\n  - local: ci/deploy.yml\n  - local: '/ci/jobs/*.yml'\n  - local: ../outside.yml\n  - local: ci/missing.yml\n  - remote: https://example.com/x.yml\n")
+	writeFile(t, filepath.Join(dir, "ci", "deploy.yml"), "include:\n  local: ci/nested.yml\n")
+	writeFile(t, filepath.Join(dir, "ci", "nested.yml"), "x: y\n")
+	writeFile(t, filepath.Join(dir, "ci", "jobs", "a.yml"), "x: y\n")
+	writeFile(t, filepath.Join(dir, "ci", "unrelated.yml"), "x: y\n")
+	st := sources.NewStats()
+	got, included := listPipelineFiles([]string{dir}, st)
+	var rel []string
+	for _, p := range got {
+		r, _ := filepath.Rel(dir, p)
+		rel = append(rel, filepath.ToSlash(r))
+	}
+	want := []string{".gitlab-ci.yml", "ci/deploy.yml", "ci/jobs/a.yml", "ci/nested.yml"}
+	if !reflect.DeepEqual(rel, want) {
+		t.Errorf("pipeline files = %v, want %v", rel, want)
+	}
+	for _, p := range got[1:] {
+		if !included[filepath.ToSlash(filepath.Clean(p))] {
+			t.Errorf("%s is not marked as a GitLab include", p)
+		}
+	}
+	if ws := st.Snapshot().Warnings; len(ws) != 1 || !strings.Contains(ws[0].Message, "ci/missing.yml") {
+		t.Errorf("warnings = %v, want one about ci/missing.yml", ws)
+	}
+}
+
+// TestCIReadsGitLabIncludeAsPipeline: a secret echoed in an included job
+// file is a log leak, which only the GitLab pipeline reader reports.
+func TestCIReadsGitLabIncludeAsPipeline(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, ".gitlab-ci.yml"), "include:\n  - local: ci/deploy.yml\n")
+	writeFile(t, filepath.Join(dir, "ci", "deploy.yml"), "deploy:\n  script:\n    - echo \"token is $DEPLOY_TOKEN\"\n")
+	r := runSprawl(t, dir, "", "ci", ".", "--format", "json", "--fail-on", "externalized")
+	if !strings.Contains(r.stdout, "ref-ci-secret-echo") || !strings.Contains(r.stdout, "ci/deploy.yml") {
+		t.Errorf("no log leak reported in the included file:\n%s\n%s", r.stdout, r.stderr)
 	}
 }

@@ -39,6 +39,9 @@ type scanJob struct {
 	// progress is what the progress line asks for totals while scan runs
 	// (see totaler in progress.go); nil when nothing is known.
 	progress any
+	// pipelineOf names the CI platform of files whose names do not say
+	// it (GitLab local includes); see classify.Options.PipelineOf.
+	pipelineOf func(path string) classify.Platform
 	// hideValues writes reports without any part of a secret (sprawl
 	// env): see report.Options.HideValues.
 	hideValues bool
@@ -109,6 +112,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 		SkipLiteral: func(ruleID, value string) bool {
 			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
 		},
+		PipelineOf: job.pipelineOf,
 	})
 	key := []byte(report.DefaultFingerprintKey)
 	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {

@@ -42,6 +42,22 @@ type Options struct {
 	// secret-named keys (rule id, value): the config disabled that id or
 	// allowlists the value.
 	SkipLiteral func(ruleID, value string) bool
+	// PipelineOf, when set, names the CI platform of a file its name does
+	// not give away: a GitLab pipeline's local include (`ci/deploy.yml`),
+	// which only the including file says is a pipeline.
+	PipelineOf func(path string) Platform
+}
+
+// platformOf names the CI platform of the file at p, from its name or
+// from what the scan learnt about it (Options.PipelineOf).
+func (c *Classifier) platformOf(p string) Platform {
+	if pl := PlatformOf(p); pl != "" {
+		return pl
+	}
+	if c.opts.PipelineOf != nil {
+		return c.opts.PipelineOf(p)
+	}
+	return ""
 }
 
 // New builds a classifier from reference data (rules.References).
@@ -180,7 +196,7 @@ func (c *Classifier) ChunkWithHits(ch sources.Chunk, found []detect.Finding, kw 
 	}
 	// A CI pipeline file is always read: its reader finds what no
 	// keyword announces (a fetch step, an echo).
-	platform := PlatformOf(o.Path)
+	platform := c.platformOf(o.Path)
 	if len(found) == 0 && len(hits) == 0 && !keyish && platform == "" {
 		return res // nothing secret-named, no reference keyword: no parse
 	}
