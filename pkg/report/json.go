@@ -65,22 +65,26 @@ type JSONSummary struct {
 
 // JSONFinding is one secret in one place.
 type JSONFinding struct {
-	Fingerprint string               `json:"fingerprint"`
-	RuleID      string               `json:"rule_id"`
-	Title       string               `json:"title"`
-	Provider    string               `json:"provider"`
-	Severity    string               `json:"severity"`
-	Class       string               `json:"class"`
-	Evidence    string               `json:"evidence"`
-	NHI         []string             `json:"nhi"`
-	Secret      string               `json:"secret"`
-	Entropy     float64              `json:"entropy"`
-	Decoded     string               `json:"decoded"`
-	Location    JSONLocation         `json:"location"`
-	Git         *sources.GitOrigin   `json:"git,omitempty"`
-	Image       *sources.ImageOrigin `json:"image,omitempty"`
-	CI          *sources.CIOrigin    `json:"ci,omitempty"`
-	Context     string               `json:"context"`
+	Fingerprint string   `json:"fingerprint"`
+	RuleID      string   `json:"rule_id"`
+	Title       string   `json:"title"`
+	Provider    string   `json:"provider"`
+	Severity    string   `json:"severity"`
+	Class       string   `json:"class"`
+	Evidence    string   `json:"evidence"`
+	NHI         []string `json:"nhi"`
+	// OwnNHI lists the risks this occurrence shows by itself (a static
+	// cloud key in a workflow that could use OIDC: NHI7), kept apart so
+	// that a merge can work out the credential's risks again.
+	OwnNHI   []string             `json:"own_nhi,omitempty"`
+	Secret   string               `json:"secret"`
+	Entropy  float64              `json:"entropy"`
+	Decoded  string               `json:"decoded"`
+	Location JSONLocation         `json:"location"`
+	Git      *sources.GitOrigin   `json:"git,omitempty"`
+	Image    *sources.ImageOrigin `json:"image,omitempty"`
+	CI       *sources.CIOrigin    `json:"ci,omitempty"`
+	Context  string               `json:"context"`
 	// Key is the key or variable the value is assigned to, when known.
 	Key string `json:"key"`
 	// Reference is set on entries of references (and on unmanaged
@@ -175,6 +179,7 @@ func jsonFinding(f classify.Finding, places neighbours, opts Options) JSONFindin
 		Class:       string(f.Class),
 		Evidence:    f.Evidence,
 		NHI:         append([]string{}, f.NHI...),
+		OwnNHI:      f.OwnNHI,
 		Secret:      shownSecret(f, opts),
 		// Three decimals are all entropy means; more would only make
 		// reports differ between platforms.

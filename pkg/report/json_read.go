@@ -58,7 +58,8 @@ func (jf JSONFinding) occurrence(service string) classify.Finding {
 			Line: jf.Location.Line, Column: jf.Location.Column, EndLine: jf.Location.EndLine, EndColumn: jf.Location.EndColumn,
 			Offset: jf.Location.Offset,
 		},
-		Class: classify.Class(jf.Class),
+		Class:  classify.Class(jf.Class),
+		OwnNHI: jf.OwnNHI,
 		// A migration note is worked out again over the merged set.
 		Evidence:     strings.SplitN(jf.Evidence, "; "+classify.MigratedNote, 2)[0],
 		Key:          jf.Key,
