@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
+	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/report"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
@@ -55,27 +58,40 @@ oci-archive:FILE, docker-archive:FILE, docker://REF.`,
 }
 
 func runImage(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *imageOptions) error {
+	prog := &lateMeter{}
 	return runScan(cmd.Context(), ios, g, scanJob{
 		command: "image",
 		targets: []string{opts.Input},
 		// An image has no checkout to hold .sprawl.yaml; the folder the
 		// scan runs in (a repository in CI) is the natural place.
 		configRoot: ".",
-		newSource: func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
-			o := image.Options{
-				Input:    opts.Input,
-				Platform: opts.Platform,
-				Limits:   lim,
-				Exclude:  eng.PathAllowed,
-				Workers:  g.Threads,
-				Stats:    st,
-			}
-			if !g.NoRedact {
-				o.Sanitize = redactFound(eng)
-			}
-			return image.New(o)
+		progress:   prog,
+		// The walker scans each content once; its copies get their
+		// findings once the walk is over.
+		scan: func(ctx context.Context, eng *detect.Engine, cls *classify.Classifier, lim sources.Limits, st *sources.Stats) collected {
+			w := newImageWalker(g, opts, eng, lim, st)
+			prog.set(w)
+			found := collectFindings(ctx, w, eng, cls)
+			found.findings = withCopies(found.findings, w.Copies())
+			return found
 		},
 	})
+}
+
+// newImageWalker builds the walker for the command's options.
+func newImageWalker(g *globalOptions, opts *imageOptions, eng *detect.Engine, lim sources.Limits, st *sources.Stats) *image.Walker {
+	o := image.Options{
+		Input:    opts.Input,
+		Platform: opts.Platform,
+		Limits:   lim,
+		Exclude:  eng.PathAllowed,
+		Workers:  g.Threads,
+		Stats:    st,
+	}
+	if !g.NoRedact {
+		o.Sanitize = redactFound(eng)
+	}
+	return image.New(o)
 }
 
 // redactFound hides, in a build step's command line, every secret the

@@ -67,6 +67,22 @@ func e2eImage(t *testing.T) v1.Image {
 		imgTar(t, imgFile{"app/.wh..env", ""}),
 	}
 	createdBy := []string{"COPY . /app", "|1 GH=" + tokenC + " /bin/sh -c ./fetch-bundle.sh", "RUN /bin/sh -c rm /app/.env"}
+	img := imageOfLayers(t, createdBy, layers)
+	cf, _ := img.ConfigFile()
+	cf = cf.DeepCopy()
+	cf.OS, cf.Architecture = "linux", "amd64"
+	cf.Config.Env = []string{"GITHUB_TOKEN=" + tokenA}
+	img, err := mutate.ConfigFile(img, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// imageOfLayers stacks layer tarballs on an empty image, each made by
+// the build step createdBy names.
+func imageOfLayers(t *testing.T, createdBy []string, layers [][]byte) v1.Image {
+	t.Helper()
 	var adds []mutate.Addendum
 	for i, data := range layers {
 		l, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil })
@@ -76,14 +92,6 @@ func e2eImage(t *testing.T) v1.Image {
 		adds = append(adds, mutate.Addendum{Layer: l, History: v1.History{CreatedBy: createdBy[i]}})
 	}
 	img, err := mutate.Append(empty.Image, adds...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cf, _ := img.ConfigFile()
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture = "linux", "amd64"
-	cf.Config.Env = []string{"GITHUB_TOKEN=" + tokenA}
-	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {
 		t.Fatal(err)
 	}

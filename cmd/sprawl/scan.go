@@ -256,6 +256,13 @@ func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine
 	if err := ctx.Err(); err != nil {
 		return collected{err: fmt.Errorf("interrupted")}
 	}
+	sortFindings(all)
+	return collected{findings: all, codeOwners: owners}
+}
+
+// sortFindings orders findings by path, then position, then rule, so
+// that output does not depend on scheduling.
+func sortFindings(all []classify.Finding) {
 	sort.SliceStable(all, func(i, j int) bool {
 		a, b := all[i], all[j]
 		if a.Origin.Path != b.Origin.Path {
@@ -266,7 +273,6 @@ func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine
 		}
 		return a.Rule.ID < b.Rule.ID
 	})
-	return collected{findings: all, codeOwners: owners}
 }
 
 type dedupKey struct {

@@ -46,7 +46,7 @@ func (l *layerScan) entry(ctx context.Context, r io.Reader, name string, size in
 	// A short read means a truncated layer; walkTar reports it, and what
 	// was read is still scanned.
 	buf = buf[:n]
-	if !l.w.seen.first(sha256.Sum256(buf)) {
+	if !l.w.seen.first(sha256.Sum256(buf), origin) {
 		smallBufs.Put(pooled)
 		st.Skip(SkipDuplicate)
 		return nil

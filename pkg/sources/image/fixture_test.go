@@ -245,11 +245,17 @@ type result struct {
 func scan(t testing.TB, opts Options) (result, error) {
 	t.Helper()
 	opts.Stats = sources.NewStats()
+	return scanWith(t, New(opts))
+}
+
+// scanWith walks with a walker the test keeps, to ask it more afterwards.
+func scanWith(t testing.TB, w *Walker) (result, error) {
+	t.Helper()
 	var (
 		mu  sync.Mutex
 		got = map[*sources.Origin]*scanned{}
 	)
-	err := New(opts).Walk(context.Background(), func(c sources.Chunk) error {
+	err := w.Walk(context.Background(), func(c sources.Chunk) error {
 		mu.Lock()
 		defer mu.Unlock()
 		s, ok := got[c.Origin]
@@ -274,7 +280,7 @@ func scan(t testing.TB, opts Options) (result, error) {
 		}
 		return a.origin.LayerIndex < b.origin.LayerIndex
 	})
-	r.snap = opts.Stats.Snapshot()
+	r.snap = w.opts.Stats.Snapshot()
 	return r, err
 }
 

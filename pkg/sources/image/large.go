@@ -39,7 +39,7 @@ func (l *layerScan) largeEntry(r io.Reader, origin *sources.Origin, size int64) 
 		buf := make([]byte, size)
 		n, _ := io.ReadFull(full, buf) // a short read is a truncated layer, reported by walkTar
 		buf = buf[:n]
-		if !l.w.seen.first(sha256.Sum256(buf)) {
+		if !l.w.seen.first(sha256.Sum256(buf), origin) {
 			st.Skip(SkipDuplicate)
 			return nil
 		}
@@ -57,7 +57,7 @@ func (l *layerScan) largeEntry(r io.Reader, origin *sources.Origin, size int64) 
 	if counted.N == size {
 		var sum [32]byte
 		h.Sum(sum[:0])
-		l.w.seen.first(sum)
+		l.w.seen.first(sum, origin)
 		l.w.seen.addSize(size)
 	}
 	return nil

@@ -12,17 +12,18 @@ import (
 // platforms, a layer that only changed permissions).
 const SkipDuplicate = "same content as a file already scanned"
 
-// seenFiles remembers the SHA-256 of every file scanned, and the sizes
-// of the large ones, and nothing else, so that identical files are
-// scanned once.
+// seenFiles remembers the SHA-256 of every file scanned with where it
+// was, the sizes of the large ones, and the copies not scanned, so that
+// identical files are scanned once and reported everywhere.
 type seenFiles struct {
-	mu    sync.Mutex
-	sums  map[[32]byte]struct{}
-	sizes map[int64]struct{} // files larger than smallFile
+	mu     sync.Mutex
+	sums   map[[32]byte]*sources.Origin
+	sizes  map[int64]struct{} // files larger than smallFile
+	copies []Copy
 }
 
 func newSeenFiles() *seenFiles {
-	return &seenFiles{sums: map[[32]byte]struct{}{}, sizes: map[int64]struct{}{}}
+	return &seenFiles{sums: map[[32]byte]*sources.Origin{}, sizes: map[int64]struct{}{}}
 }
 
 func (s *seenFiles) hasSize(n int64) bool {
@@ -38,14 +39,17 @@ func (s *seenFiles) addSize(n int64) {
 	s.mu.Unlock()
 }
 
-// first records sum and reports whether it is new.
-func (s *seenFiles) first(sum [32]byte) bool {
+// first records the content sum of the file at origin and reports
+// whether it is new; if not, the file is recorded as a copy of the one
+// scanned.
+func (s *seenFiles) first(sum [32]byte, origin *sources.Origin) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.sums[sum]; ok {
+	if of, ok := s.sums[sum]; ok {
+		s.copies = append(s.copies, Copy{Of: of, At: origin})
 		return false
 	}
-	s.sums[sum] = struct{}{}
+	s.sums[sum] = origin
 	return true
 }
 
