@@ -96,17 +96,6 @@ func (s *pipelineScan) leaf(path string) (Leaf, bool) {
 // rel is a finding's offset within the chunk.
 func (s *pipelineScan) rel(f Finding) int { return int(f.Offset - s.ch.StartOffset) }
 
-// findingsIn returns the indices of findings that start in [start, end).
-func (s *pipelineScan) findingsIn(start, end int) []int {
-	var out []int
-	for i, f := range s.out {
-		if o := s.rel(f); o >= start && o < max(end, start+1) {
-			out = append(out, i)
-		}
-	}
-	return out
-}
-
 // replaceReference adds a reference occurrence of pattern p at
 // [start, end) in place of any generic reference that overlaps it (a
 // $NAME the environment form took for externalized) and of the literal
