@@ -1,6 +1,10 @@
 package classify
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
 
 // TestAppliesMatchesGlobs: the per-path cache gives the same answer as
 // matching every pattern's globs, on first use and from the cache.
@@ -23,5 +27,36 @@ func TestAppliesMatchesGlobs(t *testing.T) {
 	}
 	if withGlobs == 0 {
 		t.Fatal("no pattern has path globs: the cache is not exercised")
+	}
+}
+
+// TestAppliesToAgreesWithDoublestar: matching name-only globs against the
+// file's name gives what matching every glob against the whole path gives.
+func TestAppliesToAgreesWithDoublestar(t *testing.T) {
+	c := loadSet(t)
+	paths := []string{"Makefile", "a/Makefile", "a/b/Makefile.inc", ".env", ".env.local", "x/.env.prod", "deploy.sh",
+		"a/b/deploy.sh", "a/deploy.sh.txt", "azure-pipelines.yml", "sub/azure-pipelines-ci.yml", ".azure-pipelines/a.yml",
+		"x/.azuredevops/b.yml", ".woodpecker/y.yml", "x/.woodpecker.yml", ".circleci/config.yml", "a/.circleci/config.yml",
+		"Dockerfile.prod", "svc/Dockerfile", "bitbucket-pipelines.yml", "a/bitbucket-pipelines.yml", ".buildkite/p.yml", "README.md"}
+	checked := 0
+	for _, p := range c.set.Patterns {
+		if len(p.Paths) == 0 || p.On == "pipeline" {
+			continue
+		}
+		for _, path := range paths {
+			want := false
+			for _, g := range p.Paths {
+				if ok, _ := doublestar.Match(g, path); ok {
+					want = true
+				}
+			}
+			if got := p.appliesTo(path); got != want {
+				t.Errorf("%s: appliesTo(%q) = %v, doublestar says %v (globs %v)", p.ID, path, got, want, p.Paths)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no globbed pattern checked")
 	}
 }

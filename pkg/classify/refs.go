@@ -71,6 +71,7 @@ type Pattern struct {
 	CounterExamples []string `yaml:"counter-examples"`
 
 	re          *regexp.Regexp
+	globs       []pathGlob // Paths, sorted out by what they look at
 	targetGroup int
 	allow       []*regexp.Regexp
 	rule        *detect.Rule
@@ -89,6 +90,7 @@ func (p *Pattern) compile() error {
 	default:
 		return fmt.Errorf("reference %s: class must be managed, externalized or unmanaged, not %q", p.ID, p.Class)
 	}
+	p.globs = compileGlobs(p.Paths)
 	switch p.On {
 	case "":
 		p.On = "text"
@@ -177,6 +179,39 @@ func remediationFor(c Class) string {
 	return "This store is plain configuration, readable and logged in clear: move the value to a secret store and rotate it."
 }
 
+// pathGlob is one of Paths. Most name a file whatever its folder
+// ("**/*.sh") or at the top ("Makefile"): those are matched against the
+// file's name alone, which is much cheaper than matching "**/" against
+// every folder of a long path, for every chunk of a git history.
+type pathGlob struct {
+	glob string
+	kind globKind
+}
+
+type globKind uint8
+
+const (
+	globPath    globKind = iota // anything else: matched against the whole path
+	globAnyName                 // "**/" + a name pattern: the name, at any depth
+	globTopName                 // a name pattern without "/": the name, at the top
+)
+
+func compileGlobs(paths []string) []pathGlob {
+	out := make([]pathGlob, 0, len(paths))
+	for _, g := range paths {
+		rest, any := strings.CutPrefix(g, "**/")
+		switch {
+		case any && !strings.Contains(rest, "/") && !strings.Contains(rest, "**"):
+			out = append(out, pathGlob{rest, globAnyName})
+		case !strings.Contains(g, "/") && !strings.Contains(g, "**"):
+			out = append(out, pathGlob{g, globTopName})
+		default:
+			out = append(out, pathGlob{g, globPath})
+		}
+	}
+	return out
+}
+
 // appliesTo reports whether the pattern may match in a file at p.
 func (p *Pattern) appliesTo(filePath string) bool {
 	if p.On == "pipeline" {
@@ -185,12 +220,31 @@ func (p *Pattern) appliesTo(filePath string) bool {
 	if len(p.Paths) == 0 {
 		return true
 	}
-	for _, g := range p.Paths {
-		if ok, _ := doublestar.Match(g, filePath); ok {
+	globs := p.globs
+	if len(globs) != len(p.Paths) { // a Pattern built without compile
+		globs = compileGlobs(p.Paths)
+	}
+	name := filePath[strings.LastIndexByte(filePath, '/')+1:]
+	for _, g := range globs {
+		var ok bool
+		switch g.kind {
+		case globAnyName:
+			ok = matchGlob(g.glob, name)
+		case globTopName:
+			ok = len(name) == len(filePath) && matchGlob(g.glob, name)
+		default:
+			ok = matchGlob(g.glob, filePath)
+		}
+		if ok {
 			return true
 		}
 	}
 	return false
+}
+
+func matchGlob(glob, p string) bool {
+	ok, _ := doublestar.Match(glob, p)
+	return ok
 }
 
 // byteKeywordIn reports whether one of the pattern's one-byte keywords,

@@ -232,6 +232,14 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 		if r.FollowedBy != "" && !followedBy(data, h.end, r.FollowedBy) {
 			continue
 		}
+		if winStart >= 0 && h.start <= winEnd {
+			// Inside the current window, so merged whatever its line
+			// start: only the end can move, and the look back for the
+			// start is saved (git history hands the engine many hits
+			// per line).
+			winEnd = max(winEnd, windowEnd(data, r, h))
+			continue
+		}
 		ws, we := window(data, r, h)
 		if ws <= winEnd {
 			winEnd = max(winEnd, we)
@@ -312,23 +320,32 @@ func asciiUpperByte(c byte) byte {
 
 // window is the span of data a rule's regex looks at for one keyword hit.
 func window(data []byte, r *Rule, h hit) (int, int) {
+	return windowStart(data, h), windowEnd(data, r, h)
+}
+
+// windowStart is the start of the keyword's line, at most lineReach back.
+func windowStart(data []byte, h hit) int {
 	lo := max(h.start-lineReach, 0)
-	ws := lo
 	if nl := bytes.LastIndexByte(data[lo:h.start], '\n'); nl >= 0 {
-		ws = lo + nl + 1
+		return lo + nl + 1
 	}
+	return lo
+}
+
+// windowEnd is the end of the keyword's line (at most lineReach on), or
+// Window bytes past the keyword for rules that span lines.
+func windowEnd(data []byte, r *Rule, h hit) int {
 	reach := lineReach
 	if r.Window > 0 {
 		reach = r.Window
 	}
 	hi := min(h.end+reach, len(data))
-	we := hi
 	if r.Window == 0 {
 		if nl := bytes.IndexByte(data[h.end:hi], '\n'); nl >= 0 {
-			we = h.end + nl
+			return h.end + nl
 		}
 	}
-	return ws, we
+	return hi
 }
 
 func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, trace Tracer) []rawMatch {
