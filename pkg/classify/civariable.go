@@ -56,6 +56,8 @@ func (c *Classifier) ciVariable(ch sources.Chunk, found []detect.Finding) ChunkR
 	}
 	if format != "" {
 		out = append(out, c.literals(ch, found, leaves, nil, lines, format)...)
+	} else if ref := c.gitlabExpanded(ch); ref != nil {
+		out = append(out, *ref)
 	} else if len(found) == 0 {
 		out = append(out, c.ciWholeValue(ch, lines)...)
 	}
@@ -89,6 +91,38 @@ func (c *Classifier) ciWholeValue(ch sources.Chunk, lines lineIndex) []Finding {
 	f := located(ch, c.set.LiteralRule, value, value, start, start+len(value), lines)
 	f.Entropy = detect.ShannonEntropy(value)
 	return []Finding{{Finding: f, Class: Unmanaged, NHI: []string{NHI2}, Key: ci.Variable}}
+}
+
+// gitlabVariableValue is a value that only names another variable.
+var gitlabVariableValue = regexp.MustCompile(`^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$`)
+
+// gitlabExpanded returns a reference occurrence for a GitLab variable
+// whose whole value is another variable ($PROD_DB_PASSWORD): unless the
+// variable is raw, GitLab expands it when a job runs, so it holds no
+// value of its own but points at the other one. A raw variable's "$X"
+// is literal text and is left to the literal checks.
+func (c *Classifier) gitlabExpanded(ch sources.Chunk) *Finding {
+	ci := ch.Origin.CI
+	if ci.Platform != platformGitLab || ci.Raw || ch.StartOffset != 0 {
+		return nil
+	}
+	m := gitlabVariableValue.FindSubmatch(bytes.TrimSpace(ch.Data))
+	p := c.set.pattern(gitlabVariablePattern)
+	if m == nil || p == nil {
+		return nil
+	}
+	target := string(m[1]) + string(m[2])
+	start := bytes.IndexByte(ch.Data, '$')
+	end := start + len(bytes.TrimSpace(ch.Data))
+	f := located(ch, p.Rule(), "", string(ch.Data[start:end]), start, end, newLineIndex(ch.Data))
+	return &Finding{
+		Finding: f,
+		Class:   Externalized,
+		Evidence: fmt.Sprintf("GitLab CI/CD variable %s (%s) is expanded (not raw) and only names variable %s, which GitLab substitutes when a job runs",
+			ci.Variable, ciPlace(ci), target) + gitlabExposure(ci),
+		Key:       ci.Variable,
+		Reference: &Reference{Pattern: p.ID, Provider: p.Provider, Target: target},
+	}
 }
 
 // ciJudge sets the class and evidence of a credential found in a CI

@@ -106,6 +106,32 @@ func TestGitLabMaskedVariableIsExternalizedAndUnprotectedSaysSo(t *testing.T) {
 	}
 }
 
+// TestGitLabExpandedVariableIsAReference: an expanded (not raw) GitLab
+// variable whose value is another variable points at it; a raw one does
+// not, since GitLab passes "$X" through as text.
+func TestGitLabExpandedVariableIsAReference(t *testing.T) {
+	fx := newCIFixture(t)
+	for _, value := range []string{"${PROD_DB_PASSWORD}", "$PROD_DB_PASSWORD", " $PROD_DB_PASSWORD\n"} {
+		got := fx.classify(value, sources.CIOrigin{Platform: "gitlab", Scope: "acme/app", Variable: "DB_PASSWORD", Masked: true})
+		if len(got) != 1 || got[0].Reference == nil || got[0].Reference.Target != "PROD_DB_PASSWORD" || got[0].Class != Externalized {
+			t.Errorf("%q: got %+v, want one externalized reference to PROD_DB_PASSWORD", value, got)
+			continue
+		}
+		if !strings.Contains(got[0].Evidence, "not protected") {
+			t.Errorf("%q: evidence %q does not say who can read it", value, got[0].Evidence)
+		}
+	}
+	got := fx.classify("$PROD_DB_PASSWORD", sources.CIOrigin{Platform: "gitlab", Scope: "acme/app", Variable: "DB_PASSWORD", Raw: true})
+	for _, f := range got {
+		if f.Reference != nil {
+			t.Errorf("raw variable: reference %+v, want none", f.Reference)
+		}
+	}
+	if got := fx.classify("$PROD_DB_PASSWORD", sources.CIOrigin{Platform: "github", Scope: "acme/app", Variable: "DB_PASSWORD"}); len(got) != 0 {
+		t.Errorf("GitHub variable: %+v, want nothing (GitHub does not expand variables)", got)
+	}
+}
+
 func TestGitLabVariableWholeValue(t *testing.T) {
 	fx := newCIFixture(t)
 	cases := []struct {
@@ -118,7 +144,7 @@ func TestGitLabVariableWholeValue(t *testing.T) {
 		{"masked, neutral name: declared secret", "Qm9vYmF6cXV4LTEy", sources.CIOrigin{Variable: "BUILD_ARG", Masked: true}, Externalized},
 		{"plain configuration", "eu-west-1", sources.CIOrigin{Variable: "AWS_REGION"}, ""},
 		{"neutral name, not masked", "Qm9vYmF6cXV4LTEy", sources.CIOrigin{Variable: "BUILD_ARG"}, ""},
-		{"a reference to another variable", "${PROD_DB_PASSWORD}", sources.CIOrigin{Variable: "DB_PASSWORD"}, ""},
+		{"raw: $ is literal text, too weak a value", "$PROD", sources.CIOrigin{Variable: "DB_PASSWORD", Raw: true}, ""},
 	}
 	for _, tc := range cases {
 		tc.ci.Platform, tc.ci.Scope, tc.ci.Level = "gitlab", "acme", "group"
