@@ -124,24 +124,50 @@ const appliesCacheMax = 1 << 16
 
 // applies reports whether pattern pi may match in a file at filePath.
 // Git history classifies many chunks of one path (every version, every
-// changed window) and a pattern may carry twenty doublestar globs, so the
-// answer is cached per path for the patterns that have globs.
+// changed window) and a pattern may carry twenty doublestar globs, so
+// each answer is cached per path and pattern, worked out the first time
+// that pattern's keywords occur in that path.
 func (c *Classifier) applies(pi int, filePath string) bool {
 	p := c.set.Patterns[pi]
 	if len(p.Paths) == 0 {
 		return p.appliesTo(filePath) // no globs: cheap
 	}
+	e := c.appliesEntry(filePath)
+	if e == nil {
+		return p.appliesTo(filePath)
+	}
+	switch e[pi].Load() {
+	case appliesNo:
+		return false
+	case appliesYes:
+		return true
+	}
+	ok := p.appliesTo(filePath)
+	v := uint32(appliesNo)
+	if ok {
+		v = appliesYes
+	}
+	e[pi].Store(v) // a race only works the same answer out twice
+	return ok
+}
+
+// Answers cached by applies; zero is "not worked out yet".
+const (
+	appliesNo = 1 + iota
+	appliesYes
+)
+
+// appliesEntry returns the path's cache entry, one answer per pattern,
+// or nil once the cache is full.
+func (c *Classifier) appliesEntry(filePath string) []atomic.Uint32 {
 	if v, ok := c.appliesCache.Load(filePath); ok {
-		return v.([]bool)[pi]
+		return v.([]atomic.Uint32)
 	}
-	all := make([]bool, len(c.set.Patterns))
-	for i, q := range c.set.Patterns {
-		all[i] = q.appliesTo(filePath)
+	if c.appliesCached.Add(1) > appliesCacheMax {
+		return nil
 	}
-	if c.appliesCached.Add(1) <= appliesCacheMax {
-		c.appliesCache.Store(filePath, all)
-	}
-	return all[pi]
+	v, _ := c.appliesCache.LoadOrStore(filePath, make([]atomic.Uint32, len(c.set.Patterns)))
+	return v.([]atomic.Uint32)
 }
 
 // Set returns the classifier's reference data.
