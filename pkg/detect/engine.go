@@ -3,8 +3,10 @@ package detect
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -123,6 +125,9 @@ func (e *Engine) Rules() []*Rule { return e.rules }
 // call it before opening anything.
 func (e *Engine) PathAllowed(path string) bool { return e.allow.PathAllowed(path) }
 
+// hitLists holds keyword hit lists for reuse by scanBytes.
+var hitLists = sync.Pool{New: func() any { return new([]hit) }}
+
 // hit is one keyword occurrence for one rule.
 type hit struct {
 	rule       int
@@ -176,7 +181,15 @@ func (e *Engine) scanBytes(data []byte, trace Tracer, extra *[]ExtraHit) []rawMa
 	if len(data) == 0 {
 		return nil
 	}
-	var hits []hit
+	// The hit list is reused across scans: git history scans hundreds of
+	// thousands of small chunks, and growing a fresh list for each was a
+	// measurable share of the scan.
+	hp := hitLists.Get().(*[]hit)
+	hits := (*hp)[:0]
+	defer func() {
+		*hp = hits[:0]
+		hitLists.Put(hp)
+	}()
 	e.keywords.Each(data, func(kw, start, end int) bool {
 		for _, ri := range e.kwRules[kw] {
 			hits = append(hits, hit{rule: ri, start: start, end: end})
@@ -191,11 +204,11 @@ func (e *Engine) scanBytes(data []byte, trace Tracer, extra *[]ExtraHit) []rawMa
 	if len(hits) == 0 {
 		return nil
 	}
-	sort.Slice(hits, func(i, j int) bool {
-		if hits[i].rule != hits[j].rule {
-			return hits[i].rule < hits[j].rule
+	slices.SortFunc(hits, func(a, b hit) int {
+		if a.rule != b.rule {
+			return a.rule - b.rule
 		}
-		return hits[i].start < hits[j].start
+		return a.start - b.start
 	})
 	var out []rawMatch
 	for i := 0; i < len(hits); {
