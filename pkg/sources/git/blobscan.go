@@ -40,6 +40,7 @@ type blobScanner struct {
 	exhaustive bool
 
 	lines  []lineInfo
+	firsts []int // index in lines of each window's first line
 	ranges []readRange
 	wins   []span
 	mapped []Match

@@ -22,18 +22,32 @@ type readRange struct{ start, end, line int }
 // window), and then cached. It returns the matches and how many bytes the
 // detector read.
 func (s *blobScanner) scanWindows(origin *sources.Origin, data []byte, out []Match) ([]Match, int64) {
-	s.lines, s.ranges = s.lines[:0], s.ranges[:0]
+	s.lines, s.ranges, s.firsts = s.lines[:0], s.ranges[:0], s.firsts[:0]
 	line, pos := 1, 0
-	// All of the blob's lookups see the cache in one state (see lineCache).
-	s.cache.mu.RLock()
 	for _, w := range s.wins {
 		line += bytes.Count(data[pos:w.start], []byte{'\n'})
 		pos = w.start
-		first := len(s.lines)
-		s.lookupWindow(data, w, line)
-		s.markReads(data, s.lines[first:])
+		s.firsts = append(s.firsts, len(s.lines))
+		s.splitWindow(data, w, line)
+	}
+	// All of the blob's lookups see the cache in one state (see
+	// lineCache). The lines were hashed before taking the lock: a writer
+	// waits for every reader, and every new reader for a waiting writer,
+	// so time spent under the shared lock idles the other workers.
+	s.cache.mu.RLock()
+	for i := range s.lines {
+		if li := &s.lines[i]; li.hash != 0 {
+			li.cached, li.seen = s.cache.lookup(li.hash)
+		}
 	}
 	s.cache.mu.RUnlock()
+	for k, first := range s.firsts {
+		end := len(s.lines)
+		if k+1 < len(s.firsts) {
+			end = s.firsts[k+1]
+		}
+		s.markReads(data, s.lines[first:end])
+	}
 	ranges := mergeRanges(s.ranges)
 	out = s.reuseCached(data, out, ranges)
 	var read int64
@@ -46,8 +60,9 @@ func (s *blobScanner) scanWindows(origin *sources.Origin, data []byte, out []Mat
 	return out, read
 }
 
-// lookupWindow splits a window into lines and looks each up.
-func (s *blobScanner) lookupWindow(data []byte, w span, firstLine int) {
+// splitWindow splits a window into lines and hashes the ones to look up
+// (a zero hash means no lookup: short lines, exhaustive scans).
+func (s *blobScanner) splitWindow(data []byte, w span, firstLine int) {
 	for a, no := w.start, firstLine; a < w.end; no++ {
 		b := lineEnd(data, a)
 		li := lineInfo{start: a, end: b, no: no, seen: true, short: b-a < minLine}
@@ -55,7 +70,6 @@ func (s *blobScanner) lookupWindow(data []byte, w span, firstLine int) {
 			li.seen, li.short = false, false
 		} else if !li.short {
 			li.hash = s.cache.hash(data[a:b])
-			li.cached, li.seen = s.cache.lookup(li.hash)
 		}
 		s.lines = append(s.lines, li)
 		a = b
