@@ -51,11 +51,17 @@ func (s *blobScanner) scanWindows(origin *sources.Origin, data []byte, out []Mat
 	ranges := mergeRanges(s.ranges)
 	out = s.reuseCached(data, out, ranges)
 	var read int64
+	s.recs = s.recs[:0]
 	for _, r := range ranges {
 		found := s.scanRange(origin, data, span{r.start, r.end}, r.line)
 		read += int64(r.end - r.start)
 		s.remember(data, r, found)
 		out = append(out, found...)
+	}
+	if len(s.recs) > 0 {
+		// One exclusive lock per blob rather than per range read: each
+		// one makes the other workers' lookups wait.
+		s.cache.store(s.recs)
 	}
 	return out, read
 }
@@ -185,12 +191,12 @@ func (s *blobScanner) scanRange(origin *sources.Origin, data []byte, r span, fir
 	return out
 }
 
-// remember caches what was found on each line that was read.
+// remember adds what was found on each line of a range read to s.recs,
+// which scanWindows stores in the line cache once the blob is read.
 func (s *blobScanner) remember(data []byte, r readRange, found []Match) {
 	if s.exhaustive {
 		return
 	}
-	s.recs = s.recs[:0]
 	sort.Slice(found, func(i, j int) bool { return found[i].Offset < found[j].Offset })
 	k := 0
 	for a := r.start; a < r.end; {
@@ -215,5 +221,4 @@ func (s *blobScanner) remember(data []byte, r readRange, found []Match) {
 		s.recs = append(s.recs, rec)
 		a = b
 	}
-	s.cache.store(s.recs)
 }
