@@ -42,6 +42,10 @@ type stagedFile struct {
 	path  string
 	data  []byte
 	added []bool // by line number - 1
+	// archive is set for a zip, jar, tar or gzip file: it is read whole,
+	// and what its HEAD versions (bases) already held is not new.
+	archive bool
+	bases   [][]byte
 }
 
 // OpenStaged compares the index with HEAD. A line is added when the
@@ -164,6 +168,16 @@ func (s *Staged) add(e *index.Entry, bases []plumbing.Hash) error {
 	if data == nil {
 		return nil
 	}
+	if sources.IsArchive(data) {
+		f := stagedFile{path: e.Name, data: data, archive: true}
+		for _, h := range bases {
+			if prev, err := s.readBlob(h, s.opts.Limits, e.Name); err == nil && sources.IsArchive(prev) {
+				f.bases = append(f.bases, prev)
+			}
+		}
+		s.files = append(s.files, f)
+		return nil
+	}
 	if sources.IsBinary(data) { // UTF-16 included: its lines cannot be compared as text
 		st.Skip(sources.SkipBinary)
 		return nil
@@ -211,6 +225,11 @@ func (s *Staged) Scan(ctx context.Context, find Finder, exclude func(string) boo
 			continue
 		}
 		origin := &sources.Origin{Source: sources.KindGit, Path: f.path}
+		if f.archive {
+			out = append(out, stagedArchive(bs, f, origin)...)
+			st.Scanned(int64(len(f.data)))
+			continue
+		}
 		var read int64
 		for _, r := range f.runs() {
 			rng := span{lineOffset(f.data, r.start), lineOffset(f.data, r.end)}
@@ -222,6 +241,26 @@ func (s *Staged) Scan(ctx context.Context, find Finder, exclude func(string) boo
 			read += int64(rng.end - rng.start)
 		}
 		st.Scanned(read)
+	}
+	return out
+}
+
+// stagedArchive reads a staged archive whole, with `sprawl dir`'s limits,
+// and keeps the matches no HEAD version of it held (by match key, which
+// names the rule and the value): an old secret in an archive that gets a
+// new member does not block the commit; a new one does, at its member.
+func stagedArchive(bs *blobScanner, f stagedFile, origin *sources.Origin) []Finding {
+	old := map[string]bool{}
+	for _, b := range f.bases {
+		for _, m := range bs.scanArchive(origin, b).matches {
+			old[m.Key] = true
+		}
+	}
+	var out []Finding
+	for _, m := range bs.scanArchive(origin, f.data).matches {
+		if !old[m.Key] {
+			out = append(out, Finding{Origin: &sources.Origin{Source: sources.KindGit, Path: f.path + m.Member}, Match: m})
+		}
 	}
 	return out
 }

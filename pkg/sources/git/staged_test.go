@@ -106,3 +106,37 @@ func TestIndexTreesMatchCommittedTrees(t *testing.T) {
 		t.Fatalf("index root tree %s, commit tree %s", got, c.TreeHash)
 	}
 }
+
+// TestStagedArchive: a staged zip is opened; a secret its HEAD version
+// already held does not block the commit, a new one does, at its member.
+func TestStagedArchive(t *testing.T) {
+	f := newFixture(t)
+	old, fresh := fakePAT("zip-old"), fakePAT("zip-new")
+	f.write("dist/bundle.zip", zipOf(t, [2]string{"conf/app.env", "token=" + old + "\n"}))
+	f.commit("Alice", "bundle")
+	find := testFinder(t)
+	stage := func() []Finding {
+		st := sources.NewStats()
+		s, err := OpenStaged(StagedOptions{Path: f.dir, Stats: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.Scan(t.Context(), find, nil, st)
+	}
+	// A new member with no secret: the old secret is not new.
+	f.write("dist/bundle.zip", zipOf(t, [2]string{"conf/app.env", "token=" + old + "\n"}, [2]string{"README", "hello\n"}))
+	if got := stage(); len(got) != 0 {
+		t.Fatalf("old secret in a re-staged zip: %d findings: %+v", len(got), got)
+	}
+	// A new secret in a new member.
+	f.write("dist/bundle.zip", zipOf(t, [2]string{"conf/app.env", "token=" + old + "\n"}, [2]string{"conf/prod.env", "token=" + fresh + "\n"}))
+	got := stage()
+	if len(got) != 1 || !strings.Contains(got[0].Match.Key, fresh) || got[0].Origin.Path != "dist/bundle.zip!/conf/prod.env" {
+		t.Fatalf("want the new secret at dist/bundle.zip!/conf/prod.env, got %+v", got)
+	}
+	// A new zip: everything in it is new.
+	f.write("new.zip", zipOf(t, [2]string{"a.env", "token=" + fakePAT("zip-other") + "\n"}))
+	if got := stage(); len(got) != 2 {
+		t.Fatalf("a new zip and the changed one: want 2 findings, got %d", len(got))
+	}
+}
