@@ -19,14 +19,7 @@ func TestStagedAddedLinesOnly(t *testing.T) {
 	f.write("unrelated.txt", "x\n")
 	f.commit("Alice", "base")
 	find := testFinder(t)
-	stage := func() []Finding {
-		st := sources.NewStats()
-		s, err := OpenStaged(StagedOptions{Path: f.dir, Stats: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Scan(t.Context(), find, nil, st)
-	}
+	stage := func() []Finding { return scanStaged(t, f.dir, find) }
 	// Nothing staged.
 	if got := stage(); len(got) != 0 {
 		t.Fatalf("nothing staged: %d findings", len(got))
@@ -115,14 +108,7 @@ func TestStagedArchive(t *testing.T) {
 	f.write("dist/bundle.zip", zipOf(t, [2]string{"conf/app.env", "token=" + old + "\n"}))
 	f.commit("Alice", "bundle")
 	find := testFinder(t)
-	stage := func() []Finding {
-		st := sources.NewStats()
-		s, err := OpenStaged(StagedOptions{Path: f.dir, Stats: st})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s.Scan(t.Context(), find, nil, st)
-	}
+	stage := func() []Finding { return scanStaged(t, f.dir, find) }
 	// A new member with no secret: the old secret is not new.
 	f.write("dist/bundle.zip", zipOf(t, [2]string{"conf/app.env", "token=" + old + "\n"}, [2]string{"README", "hello\n"}))
 	if got := stage(); len(got) != 0 {
@@ -139,4 +125,15 @@ func TestStagedArchive(t *testing.T) {
 	if got := stage(); len(got) != 2 {
 		t.Fatalf("a new zip and the changed one: want 2 findings, got %d", len(got))
 	}
+}
+
+// scanStaged scans what is staged in the repository at dir.
+func scanStaged(t *testing.T, dir string, find Finder) []Finding {
+	t.Helper()
+	st := sources.NewStats()
+	s, err := OpenStaged(StagedOptions{Path: dir, Stats: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Scan(t.Context(), find, nil, st)
 }
