@@ -6,6 +6,7 @@ package ciapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -239,6 +240,26 @@ func (c *Client) Get(ctx context.Context, u *url.URL) (Page, error) {
 	}
 }
 
+// errOtherHost is a redirect sameHostClient refused; not worth a retry.
+var errOtherHost = errors.New("redirected to another host")
+
+// sameHostClient follows redirects only within the API's scheme and
+// host. Go's client drops Authorization on a redirect to another host,
+// but not other headers, and GitLab's token travels in PRIVATE-TOKEN: a
+// redirect elsewhere would hand it over.
+var sameHostClient = &http.Client{
+	CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
+			return fmt.Errorf("%w (%s); not followed, so the token stays here", errOtherHost, req.URL.Host)
+		}
+		if len(via) >= 10 {
+			return fmt.Errorf("stopped after 10 redirects")
+		}
+		return nil
+	},
+}
+
 // backoff is 1s, 2s, 4s, ... capped at 30s.
 func backoff(attempt int) time.Duration {
 	return min(time.Second<<min(attempt, 5), 30*time.Second)
@@ -259,12 +280,15 @@ func (c *Client) once(ctx context.Context, u *url.URL) (Page, *time.Duration, er
 	}
 	hc := c.HTTP
 	if hc == nil {
-		hc = http.DefaultClient
+		hc = sameHostClient
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Page{}, nil, ctx.Err()
+		}
+		if errors.Is(err, errOtherHost) {
+			return Page{}, nil, fmt.Errorf("%s: %s", c.display(u), c.scrub(unwrapURLError(err)))
 		}
 		d := time.Duration(-1)
 		return Page{}, &d, fmt.Errorf("%s: %s", c.display(u), c.scrub(unwrapURLError(err)))

@@ -1,8 +1,13 @@
 package ciapi
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -65,5 +70,53 @@ func TestNewClientNeverEchoesURLCredentials(t *testing.T) {
 	c, err := NewClient("https://user:s3cretpw@gitlab.example.com/")
 	if err != nil || c.Base.User != nil || c.Base.String() != "https://gitlab.example.com" {
 		t.Errorf("base %v, err %v", c.Base, err)
+	}
+}
+
+// TestRedirectToAnotherHostKeepsTheToken: a redirect to another host is
+// not followed (GitLab's PRIVATE-TOKEN header would go with it) and not
+// retried; one within the API's host is followed.
+func TestRedirectToAnotherHostKeepsTheToken(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("PRIVATE-TOKEN") != "" {
+			leaked.Add(1)
+		}
+		w.Write([]byte(`[]`))
+	}))
+	defer other.Close()
+	var hits atomic.Int32
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/x", http.StatusFound)
+		case "/here":
+			http.Redirect(w, r, "/ok", http.StatusFound)
+		default:
+			w.Write([]byte(`[]`))
+		}
+	}))
+	defer api.Close()
+	c, err := NewClient(api.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Token = "glpat-do-not-leak"
+	c.Auth = func(h http.Header, token string) { h.Set("PRIVATE-TOKEN", token) }
+	slept := 0
+	c.Sleep = func(context.Context, time.Duration) error { slept++; return nil }
+	u, _ := c.URL("/away", nil)
+	if _, err := c.Get(t.Context(), u); err == nil || !strings.Contains(err.Error(), "another host") {
+		t.Fatalf("redirect to another host: err %v", err)
+	} else if strings.Contains(err.Error(), "glpat-do-not-leak") {
+		t.Errorf("error shows the token: %v", err)
+	}
+	if leaked.Load() != 0 || slept != 0 || hits.Load() != 1 {
+		t.Errorf("token sent elsewhere %d times, %d retries, %d requests; want 0, 0, 1", leaked.Load(), slept, hits.Load())
+	}
+	u, _ = c.URL("/here", nil)
+	if _, err := c.Get(t.Context(), u); err != nil {
+		t.Errorf("redirect within the host: %v", err)
 	}
 }
