@@ -46,8 +46,9 @@ func NewCmdCI(ios *IOStreams, g *globalOptions, runF func(*ciOptions) error) *co
 		Use:   "ci [PATH...]",
 		Short: "Scan CI pipeline files and, with flags, GitLab and GitHub CI variables through their APIs",
 		Long: `Scan the CI pipeline files under PATH (default: the current folder):
-.github/workflows, .gitlab-ci.yml, Jenkinsfile, .circleci, azure-pipelines.yml
-and the other files classify knows as pipelines.
+.github/workflows, composite action.yml, .gitlab-ci.yml and its local includes,
+.circleci, azure-pipelines.yml, bitbucket-pipelines.yml, Jenkinsfile, .travis.yml,
+.drone.yml / .woodpecker.yml and .buildkite.
 
 With --gitlab-* or --github-* flags, the platforms' CI variables are read
 through their APIs (read-only) and each one is scanned as an item of its own:
