@@ -30,9 +30,12 @@ func NewCmdRoot(ios *IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "sprawl",
 		Short: "Find secrets and tell whether they are managed",
-		Long: `sprawl finds credentials in files, standard input and (with later commands)
-git history, CI configuration and container images, and reports each one as an
-OWASP NHI2 (Secret Leakage) finding.`,
+		Long: `sprawl finds credentials in files, git history, CI pipeline files and CI
+variables, container images, standard input and the process environment. It says
+whether each one is unmanaged (a literal), externalized (a CI store or environment
+reference) or managed (a secrets manager), groups every place a secret appears
+into one credential, and reports unmanaged ones as OWASP NHI2 (Secret Leakage)
+findings.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
