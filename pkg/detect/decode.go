@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net/url"
 )
@@ -36,7 +37,12 @@ func (e *Engine) scanDecoded(data []byte) []rawMatch {
 		i = j
 	}
 	for i := 0; i+2 < len(data); i++ {
-		if data[i] != '%' || !isHex(data[i+1]) || !isHex(data[i+2]) {
+		k := bytes.IndexByte(data[i:], '%') // most chunks hold none
+		if k < 0 {
+			break
+		}
+		i += k
+		if i+2 >= len(data) || !isHex(data[i+1]) || !isHex(data[i+2]) {
 			continue
 		}
 		s, t := tokenAround(data, i)
