@@ -79,28 +79,9 @@ func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
 	}
 	index := map[string]int{}
 	var keywords []string
-	for ri, r := range rules {
-		if r.compiled == nil {
-			if err := r.Compile(); err != nil {
-				return nil, err
-			}
-		}
-		for _, k := range r.Keywords {
-			k = asciiLower(k)
-			ki, ok := index[k]
-			if !ok {
-				ki = len(keywords)
-				index[k] = ki
-				keywords = append(keywords, k)
-				e.kwRules = append(e.kwRules, nil)
-			}
-			e.kwRules[ki] = appendUnique(e.kwRules[ki], ri)
-		}
-	}
-	if len(keywords) == 0 {
-		return nil, fmt.Errorf("no rules to match")
-	}
-	for xi, k := range opts.Extra {
+	// keywordAt returns the automaton index of a keyword, adding it (with
+	// empty rule and extra lists) the first time it is seen.
+	keywordAt := func(k string) int {
 		k = asciiLower(k)
 		ki, ok := index[k]
 		if !ok {
@@ -108,10 +89,26 @@ func NewEngine(rules []*Rule, opts Options) (*Engine, error) {
 			index[k] = ki
 			keywords = append(keywords, k)
 			e.kwRules = append(e.kwRules, nil)
-		}
-		for len(e.kwExtra) <= ki {
 			e.kwExtra = append(e.kwExtra, nil)
 		}
+		return ki
+	}
+	for ri, r := range rules {
+		if r.compiled == nil {
+			if err := r.Compile(); err != nil {
+				return nil, err
+			}
+		}
+		for _, k := range r.Keywords {
+			ki := keywordAt(k)
+			e.kwRules[ki] = appendUnique(e.kwRules[ki], ri)
+		}
+	}
+	if len(keywords) == 0 {
+		return nil, fmt.Errorf("no rules to match")
+	}
+	for xi, k := range opts.Extra {
+		ki := keywordAt(k)
 		e.kwExtra[ki] = append(e.kwExtra[ki], xi)
 	}
 	e.keywords = NewKeywordSet(keywords)
@@ -194,7 +191,7 @@ func (e *Engine) scanBytes(data []byte, trace Tracer, extra *[]ExtraHit) []rawMa
 		for _, ri := range e.kwRules[kw] {
 			hits = append(hits, hit{rule: ri, start: start, end: end})
 		}
-		if extra != nil && kw < len(e.kwExtra) {
+		if extra != nil {
 			for _, xi := range e.kwExtra[kw] {
 				*extra = append(*extra, ExtraHit{Keyword: xi, Start: start})
 			}
