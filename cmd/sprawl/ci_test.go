@@ -100,11 +100,7 @@ func TestListPipelineFiles(t *testing.T) {
 	named := filepath.Join(dir, "config", "app.yml")
 	st := sources.NewStats()
 	got, _ := listPipelineFiles([]string{dir, named, filepath.Join(dir, "missing")}, st)
-	var rel []string
-	for _, p := range got {
-		r, _ := filepath.Rel(dir, p)
-		rel = append(rel, filepath.ToSlash(r))
-	}
+	rel := relPaths(dir, got)
 	want := []string{".github/workflows/deploy.yml", ".gitlab-ci.yml", "Jenkinsfile", "services/api/.gitlab-ci.yml", "config/app.yml"}
 	if !reflect.DeepEqual(rel, want) {
 		t.Errorf("pipeline files = %v, want %v", rel, want)
@@ -126,11 +122,7 @@ func TestGitLabIncludesAreFollowed(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "ci", "unrelated.yml"), "x: y\n")
 	st := sources.NewStats()
 	got, included := listPipelineFiles([]string{dir}, st)
-	var rel []string
-	for _, p := range got {
-		r, _ := filepath.Rel(dir, p)
-		rel = append(rel, filepath.ToSlash(r))
-	}
+	rel := relPaths(dir, got)
 	want := []string{".gitlab-ci.yml", "ci/deploy.yml", "ci/jobs/a.yml", "ci/nested.yml"}
 	if !reflect.DeepEqual(rel, want) {
 		t.Errorf("pipeline files = %v, want %v", rel, want)
@@ -155,4 +147,14 @@ func TestCIReadsGitLabIncludeAsPipeline(t *testing.T) {
 	if !strings.Contains(r.stdout, "ref-ci-secret-echo") || !strings.Contains(r.stdout, "ci/deploy.yml") {
 		t.Errorf("no log leak reported in the included file:\n%s\n%s", r.stdout, r.stderr)
 	}
+}
+
+// relPaths returns paths relative to dir, slash-separated.
+func relPaths(dir string, paths []string) []string {
+	var rel []string
+	for _, p := range paths {
+		r, _ := filepath.Rel(dir, p)
+		rel = append(rel, filepath.ToSlash(r))
+	}
+	return rel
 }

@@ -213,16 +213,8 @@ func TestImageMissingLayer(t *testing.T) {
 	layers, _ := img.Layers()
 	d, _ := layers[1].Digest()
 	os.Remove(filepath.Join(string(p), "blobs", d.Algorithm, d.Hex))
-	r := runSprawl(t, dir, "", "image", "layout", "--format", "json")
-	if r.code != 1 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	rep := fullJSON(t, r.stdout)
-	var paths []string
-	for _, f := range rep.Findings {
-		paths = append(paths, f.Location.Path)
-	}
-	if got := strings.Join(paths, " "); got != "<config>/Env <config>/history[1] app/.env" {
+	_, rep, got := damagedLayoutScan(t, dir)
+	if got != "<config>/Env <config>/history[1] app/.env" {
 		t.Errorf("findings %s", got)
 	}
 	found := false
@@ -293,16 +285,8 @@ func TestImageHostile(t *testing.T) {
 	raw, _ := os.ReadFile(blob)
 	os.WriteFile(blob, raw[:len(raw)/2], 0o644)
 
-	r := runSprawl(t, dir, "", "image", "layout", "--format", "json")
-	if r.code != 1 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	rep := fullJSON(t, r.stdout)
-	var paths []string
-	for _, f := range rep.Findings {
-		paths = append(paths, f.Location.Path)
-	}
-	if got := strings.Join(paths, " "); got != "etc/cron.d/job opt/after.txt" {
+	r, rep, got := damagedLayoutScan(t, dir)
+	if got != "etc/cron.d/job opt/after.txt" {
 		t.Errorf("findings: %s", got)
 	}
 	for _, want := range []struct{ place, msg string }{
@@ -328,4 +312,21 @@ type zeroReader struct{}
 func (zeroReader) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// damagedLayoutScan scans the OCI layout in dir/layout, which holds
+// findings but also damage, and returns the run, its report and the
+// report's finding paths.
+func damagedLayoutScan(t *testing.T, dir string) (result, report.JSONReport, string) {
+	t.Helper()
+	r := runSprawl(t, dir, "", "image", "layout", "--format", "json")
+	if r.code != 1 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	rep := fullJSON(t, r.stdout)
+	var paths []string
+	for _, f := range rep.Findings {
+		paths = append(paths, f.Location.Path)
+	}
+	return r, rep, strings.Join(paths, " ")
 }

@@ -423,37 +423,48 @@ func TestActionFailOnMapsToTheGate(t *testing.T) {
 			t.Errorf("fail-on %q is handled by the step but not documented", l)
 		}
 	}
-	root := NewCmdRoot(&IOStreams{})
+	values := make([]string, 0, len(documented))
 	for value := range documented {
+		values = append(values, value)
+	}
+	checkFailOnMapping(t, bash, mapping, "FAIL_ON", values)
+}
+
+// checkFailOnMapping runs a case statement mapping $variable to $gate
+// with bash for each value and checks what it gives sprawl: no flag for
+// findings and none (sprawl's default gate), --fail-on VALUE otherwise,
+// accepted by dir, git and ci alike; an unknown value must stop the
+// script.
+func checkFailOnMapping(t *testing.T, bash, mapping, variable string, values []string) {
+	t.Helper()
+	root := NewCmdRoot(&IOStreams{})
+	for _, value := range values {
 		cmd := exec.Command(bash, "-c", mapping+"\nprintf '%s' \"$gate\"")
-		cmd.Env = []string{"FAIL_ON=" + value}
+		cmd.Env = []string{variable + "=" + value}
 		out, err := cmd.Output()
 		if err != nil {
-			t.Errorf("fail-on %q: the step stops: %v", value, err)
+			t.Errorf("%s=%s: the script stops: %v", variable, value, err)
 			continue
 		}
 		words := shellWords(string(out))
 		for _, scan := range []string{"dir", "git", "ci"} {
 			inv := invocation{line: "sprawl " + scan + " " + string(out), words: append([]string{scan}, words...)}
 			if err := checkInvocation(root, inv); err != nil {
-				t.Errorf("fail-on %q gives %q: %v", value, out, err)
+				t.Errorf("%s=%s gives %q: %v", variable, value, out, err)
 			}
 		}
-		switch value {
-		case "findings", "none":
-			if len(words) != 0 {
-				t.Errorf("fail-on %q gives %q; want sprawl's default gate (no flag)", value, out)
-			}
-		default:
-			if strings.Join(words, " ") != "--fail-on "+value {
-				t.Errorf("fail-on %q gives %q; want --fail-on %s", value, out, value)
-			}
+		want := "--fail-on " + value
+		if value == "findings" || value == "none" {
+			want = "" // sprawl's default gate
+		}
+		if got := strings.Join(words, " "); got != want {
+			t.Errorf("%s=%s gives %q, want %q", variable, value, got, want)
 		}
 	}
 	cmd := exec.Command(bash, "-c", mapping)
-	cmd.Env = []string{"FAIL_ON=leaks"}
+	cmd.Env = []string{variable + "=leaks"}
 	if err := cmd.Run(); err == nil {
-		t.Error("fail-on leaks: the step goes on; want it to stop")
+		t.Errorf("%s=leaks: the script goes on; want it to stop", variable)
 	}
 }
 
@@ -510,36 +521,16 @@ func TestGitLabFailOnMapsToTheGate(t *testing.T) {
 		t.Fatal(`no 'case "$SPRAWL_FAIL_ON" in ... esac' in the template's script`)
 	}
 	scans, _ := caseOver(gitlab.Sprawl.Script, "SPRAWL_SCAN")
-	root := NewCmdRoot(&IOStreams{})
-	for _, value := range []string{"findings", "unmanaged", "externalized", "none"} {
+	for _, scan := range []string{"dir", "git", "ci"} {
+		if !strings.Contains(scans, scan+")") {
+			t.Errorf("the template's scan switch has no %s branch", scan)
+		}
+	}
+	values := []string{"findings", "unmanaged", "externalized", "none"}
+	for _, value := range values {
 		if !slices.Contains(labels, value) {
 			t.Errorf("SPRAWL_FAIL_ON %q is not handled", value)
-			continue
-		}
-		cmd := exec.Command(bash, "-c", mapping+"\nprintf '%s' \"$gate\"")
-		cmd.Env = []string{"SPRAWL_FAIL_ON=" + value}
-		out, err := cmd.Output()
-		if err != nil {
-			t.Errorf("SPRAWL_FAIL_ON %q: the script stops: %v", value, err)
-			continue
-		}
-		words := shellWords(string(out))
-		for _, scan := range []string{"dir", "git", "ci"} {
-			if !strings.Contains(scans, scan+")") {
-				t.Errorf("the template's scan switch has no %s branch", scan)
-			}
-			inv := invocation{line: "sprawl " + scan + " " + string(out), words: append([]string{scan}, words...)}
-			if err := checkInvocation(root, inv); err != nil {
-				t.Errorf("SPRAWL_FAIL_ON %q gives %q: %v", value, out, err)
-			}
-		}
-		if want := map[bool]string{true: "", false: "--fail-on " + value}[value == "findings" || value == "none"]; strings.Join(words, " ") != want {
-			t.Errorf("SPRAWL_FAIL_ON %q gives %q, want %q", value, out, want)
 		}
 	}
-	cmd := exec.Command(bash, "-c", mapping)
-	cmd.Env = []string{"SPRAWL_FAIL_ON=leaks"}
-	if err := cmd.Run(); err == nil {
-		t.Error("SPRAWL_FAIL_ON=leaks: the script goes on; want it to stop")
-	}
+	checkFailOnMapping(t, bash, mapping, "SPRAWL_FAIL_ON", values)
 }
