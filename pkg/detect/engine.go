@@ -568,9 +568,7 @@ func ContextLine(data []byte, start, end, limit int) string {
 func asciiLower(s string) string {
 	b := []byte(s)
 	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
+		b[i] = asciiLowerByte(c)
 	}
 	return string(b)
 }
