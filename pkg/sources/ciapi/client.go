@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
 // Defaults for a Client's bounds.
@@ -320,12 +322,9 @@ func (c *Client) readBody(r io.Reader) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxBody
 	}
-	body, err := io.ReadAll(io.LimitReader(r, limit+1))
+	body, err := sources.ReadAllLimited(r, limit)
 	if err != nil {
-		return nil, fmt.Errorf("read response: %w", err)
-	}
-	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("response larger than %d bytes; not read", limit)
+		return nil, fmt.Errorf("response: %w; not read", err)
 	}
 	return body, nil
 }

@@ -14,6 +14,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
 
 // blobStore is where an image's manifests and blobs come from: an OCI
@@ -37,14 +39,7 @@ func readSmall(rc io.ReadCloser, err error) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxManifestSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxManifestSize {
-		return nil, fmt.Errorf("larger than %d bytes", maxManifestSize)
-	}
-	return b, nil
+	return sources.ReadAllLimited(rc, maxManifestSize)
 }
 
 // layoutDir is an OCI image layout on disk. Blob paths are built only from
