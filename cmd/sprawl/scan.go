@@ -134,7 +134,8 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 			fmt.Fprintf(ios.ErrOut, "warning: %s: %s\n", w.Place, w.Message)
 		}
 	}
-	lim := sources.Limits{MaxSize: maxSize}
+	// collectFindings is done with each chunk when its callback returns.
+	lim := sources.Limits{MaxSize: maxSize, Reuse: true}
 
 	started := time.Now()
 	var found collected

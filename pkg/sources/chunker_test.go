@@ -144,3 +144,46 @@ func TestEmitErrorStopsReading(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// With Reuse, chunks are read into pooled buffers; what emit sees while it
+// runs must be exactly what it sees without reuse, for inputs that fit
+// one small buffer, one chunk, and several chunks, read one after another
+// so that later inputs land in buffers earlier ones used.
+func TestReuseEmitsTheSameChunks(t *testing.T) {
+	lim := Limits{ChunkSize: 96 << 10, Overlap: 1 << 10}
+	var inputs [][]byte
+	for i, size := range []int{10, smallBuffer - 1, smallBuffer + 7, 90 << 10, 400 << 10, 33, 200 << 10} {
+		var b strings.Builder
+		for n := 0; b.Len() < size; n++ {
+			fmt.Fprintf(&b, "input %d line %d %s\n", i, n, strings.Repeat("q", n%29))
+		}
+		inputs = append(inputs, []byte(b.String()[:size]))
+	}
+	read := func(l Limits, data []byte) []Chunk {
+		var out []Chunk
+		err := ReadChunks(bytes.NewReader(data), &Origin{Path: "f"}, int64(len(data)), l, NewStats(), func(c Chunk) error {
+			c.Data = bytes.Clone(c.Data) // emit may not keep Data with Reuse
+			out = append(out, c)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	reuse := lim
+	reuse.Reuse = true
+	for round := 0; round < 2; round++ {
+		for i, data := range inputs {
+			want, got := read(lim, data), read(reuse, data)
+			if len(got) != len(want) {
+				t.Fatalf("input %d: %d chunks with reuse, %d without", i, len(got), len(want))
+			}
+			for k := range want {
+				if !bytes.Equal(got[k].Data, want[k].Data) || got[k].StartLine != want[k].StartLine || got[k].StartOffset != want[k].StartOffset {
+					t.Fatalf("input %d chunk %d differs with reuse", i, k)
+				}
+			}
+		}
+	}
+}

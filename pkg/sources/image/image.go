@@ -71,6 +71,9 @@ func New(opts Options) *Walker {
 		opts.Sanitize = func(s string) string { return s }
 	}
 	opts.LayerLimits = opts.LayerLimits.withDefaults()
+	// Chunks go to a pool of workers and outlive the call that emits
+	// them, so their buffers cannot be reused.
+	opts.Limits.Reuse = false
 	w := &Walker{opts: opts, seen: newSeenFiles()}
 	if opts.Platform != "" {
 		p, err := ParsePlatform(opts.Platform)
