@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -259,24 +260,46 @@ func (c *Classifier) prefilter(data []byte, kw []detect.ExtraHit) (hits map[int]
 		for _, pi := range c.kwPattern[k] {
 			if pi < 0 {
 				keyish = true
-			} else {
-				hits[pi] = append(hits[pi], start)
 			}
+			hits[pi] = append(hits[pi], start) // key words under keyWordHits
 		}
 	}
 	if kw != nil {
 		for _, h := range kw {
 			note(h.Keyword, h.Start)
 		}
-		return hits, keyish
+	} else {
+		c.keywordsOnce.Do(func() { c.keywords = detect.NewKeywordSet(c.keywordList) })
+		c.keywords.Each(data, func(k, start, _ int) bool {
+			note(k, start)
+			return true
+		})
 	}
-	c.keywordsOnce.Do(func() { c.keywords = detect.NewKeywordSet(c.keywordList) })
-	c.keywords.Each(data, func(k, start, _ int) bool {
-		note(k, start)
-		return true
-	})
+	slices.Sort(hits[keyWordHits])
 	return hits, keyish
 }
+
+// keyWordHits is where prefilter puts the offsets of secret-key words.
+const keyWordHits = -1
+
+// nameable drops the windows that hold no secret-key word, for a pattern
+// whose match counts only when its target or its key is secret-named, in
+// a chunk whose keys are found on the match's own line (no parsed
+// leaves). Such a name contains a key word, and both lie inside the
+// window (which starts at a line start), so a window without one can only
+// produce candidates that addCandidate would refuse: the regex, the key
+// lookup and the name checks are skipped for it.
+func nameable(wins [][2]int, keyWords []int) [][2]int {
+	kept := wins[:0]
+	for _, w := range wins {
+		i, _ := slices.BinarySearch(keyWords, w[0])
+		if i < len(keyWords) && keyWords[i] < w[1] {
+			kept = append(kept, w)
+		}
+	}
+	return kept
+}
+
 
 // keywordWindows returns the byte ranges a text pattern is run on: the
 // line of each keyword hit with one line either side (a form may start
@@ -332,8 +355,15 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 			continue
 		}
 		wins := [][2]int{{0, len(data)}}
-		if !byteKeyword {
+		needsName := p.SecretName == "required" && len(leaves) == 0
+		switch {
+		case !byteKeyword:
 			wins = keywordWindows(data, hits[pi])
+		case needsName:
+			wins = keywordWindows(data, p.bytePositionsIn(data, hits[pi]))
+		}
+		if needsName {
+			wins = nameable(wins, hits[keyWordHits])
 		}
 		for _, w := range wins {
 			cands = c.matchText(cands, p, data, w[0], w[1], filePath, leaves, lines)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -256,6 +257,27 @@ func (p *Pattern) byteKeywordIn(data []byte) bool {
 		}
 	}
 	return false
+}
+
+// bytePositionsIn returns, in order, the offsets of the pattern's
+// one-byte keywords in data merged with hits, the offsets of its others.
+func (p *Pattern) bytePositionsIn(data []byte, hits []int) []int {
+	at := slices.Clone(hits)
+	for _, k := range p.Keywords {
+		if len(k) != 1 {
+			continue
+		}
+		for i := 0; ; i++ {
+			j := bytes.IndexByte(data[i:], k[0])
+			if j < 0 {
+				break
+			}
+			i += j
+			at = append(at, i)
+		}
+	}
+	slices.Sort(at)
+	return at
 }
 
 func (p *Pattern) allowed(target string) bool {
