@@ -300,7 +300,6 @@ func nameable(wins [][2]int, keyWords []int) [][2]int {
 	return kept
 }
 
-
 // keywordWindows returns the byte ranges a text pattern is run on: the
 // line of each keyword hit with one line either side (a form may start
 // on the line before its keyword), merged where they touch. Running the
