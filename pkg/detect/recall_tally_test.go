@@ -101,10 +101,9 @@ func (t *recallTally) countTP(rt *ruleTally, v *peerVector) {
 	switch {
 	case len(v.found) > 0:
 		rt.found++
-	case rejectingValidator(v.unchecked) != "":
-		name := rejectingValidator(v.unchecked)
-		rt.rejected[name]++
-		t.addLine("REJECTED %s by validator %s: %.160q", v.Rule, name, v.Sample)
+	case v.rejectedBy != "":
+		rt.rejected[v.rejectedBy]++
+		t.addLine("REJECTED %s by validator %s: %.160q", v.Rule, v.rejectedBy, v.Sample)
 	case strings.HasSuffix(v.Rule, "-id"):
 		rt.identifier++
 		t.addLine("ID   %s (identifier, not a credential): %.160q", v.Rule, v.Sample)
@@ -139,17 +138,6 @@ func (t *recallTally) otherTP(rt *ruleTally, v *peerVector) string {
 	for _, f := range v.found {
 		if !f.Rule.isGeneric() && f.Rule.ID != rt.counterpart && providerIs(f.Rule.Provider, family) {
 			return "a valid " + f.Rule.ID
-		}
-	}
-	return ""
-}
-
-// rejectingValidator names the validator of the first finding, made with
-// validators off, whose rule has one: the check that turned it away.
-func rejectingValidator(unchecked []Finding) string {
-	for _, f := range unchecked {
-		if f.Rule.Validate != "" {
-			return f.Rule.Validate
 		}
 	}
 	return ""

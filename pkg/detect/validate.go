@@ -22,6 +22,7 @@ var validators = map[string]Validator{
 	"jwt":             validateJWT,
 	"pem":             validatePEM,
 	"pypi-macaroon":   validatePyPI,
+	"bech32":          validateBech32,
 }
 
 // ValidatorNames lists the validators a rule may name.
@@ -167,4 +168,56 @@ func validatePyPI(secret string) error {
 		return errors.New("macaroon location is not pypi.org")
 	}
 	return nil
+}
+
+// bech32Charset is BIP-173's 32-letter alphabet: a letter's index is its
+// 5-bit value.
+const bech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+
+// validateBech32 checks a bech32 string's six-character checksum (BIP-173),
+// as age identities (AGE-SECRET-KEY-1...) carry: the checksum covers the
+// human-readable part before the last '1' and the data after it, in one
+// case.
+func validateBech32(secret string) error {
+	s := strings.ToLower(secret)
+	sep := strings.LastIndexByte(s, '1')
+	if sep < 1 || len(s)-sep-1 < 6 {
+		return errors.New("no bech32 separator and checksum")
+	}
+	hrp, data := s[:sep], s[sep+1:]
+	values := make([]byte, 0, 2*len(hrp)+1+len(data))
+	for i := 0; i < len(hrp); i++ {
+		values = append(values, hrp[i]>>5)
+	}
+	values = append(values, 0)
+	for i := 0; i < len(hrp); i++ {
+		values = append(values, hrp[i]&31)
+	}
+	for i := 0; i < len(data); i++ {
+		v := strings.IndexByte(bech32Charset, data[i])
+		if v < 0 {
+			return fmt.Errorf("%q is not a bech32 letter", data[i])
+		}
+		values = append(values, byte(v))
+	}
+	if bech32Polymod(values) != 1 {
+		return errors.New("bech32 checksum does not match")
+	}
+	return nil
+}
+
+// bech32Polymod is BIP-173's BCH checksum over 5-bit values.
+func bech32Polymod(values []byte) uint32 {
+	gen := [5]uint32{0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3}
+	chk := uint32(1)
+	for _, v := range values {
+		top := chk >> 25
+		chk = (chk&0x1ffffff)<<5 ^ uint32(v)
+		for i := 0; i < 5; i++ {
+			if (top>>i)&1 == 1 {
+				chk ^= gen[i]
+			}
+		}
+	}
+	return chk
 }
