@@ -31,7 +31,7 @@ func (e *Engine) scanDecoded(data []byte) []rawMatch {
 		for j < len(data) && base64Chars[data[j]] {
 			j++
 		}
-		if j-i >= minEncodedLen {
+		if j-i >= minEncodedLen && mayEncodeText(data[i:j]) {
 			out = e.scanEncoded(data, i, j, decodeBase64(data[i:j]), "base64", out)
 		}
 		i = j
@@ -65,6 +65,51 @@ func (e *Engine) scanEncoded(data []byte, s, t int, decoded []byte, how string, 
 	}
 	return out
 }
+
+// mayEncodeText is a check on a base64 run, without decoding it, that its
+// decoding could pass mostlyPrintable. Each character of a group of four
+// fixes some bits of the bytes it decodes to, enough to tell that a byte
+// is certainly not printable (0x80 and above, or a control byte other
+// than a tab or line break): the first character's value is the first
+// byte's top six bits, the second's low four bits are the next byte's top
+// four, and the third's second-lowest bit is the last byte's top bit.
+// Identifiers and words, most of the runs in source code, fail it at
+// once; decoding them in up to four alphabets was most of this pass.
+func mayEncodeText(run []byte) bool {
+	bad := 0
+	for k := 0; k < len(run); k += 4 {
+		g := run[k:min(k+4, len(run))]
+		if i := bytes.IndexByte(g, '='); i >= 0 {
+			g = g[:i]
+		}
+		if len(g) < 2 {
+			break // not a whole byte: decoding fails anyway
+		}
+		if v := base64Value[g[0]]; v >= 32 || v < 2 || (4 <= v && v < 8) {
+			bad++
+		}
+		if len(g) >= 3 {
+			if hi := base64Value[g[1]] & 15; hi == 1 || hi >= 8 {
+				bad++
+			}
+		}
+		if len(g) == 4 && base64Value[g[2]]&2 != 0 {
+			bad++
+		}
+	}
+	return bad*100 <= len(run)*3/4*5
+}
+
+// base64Value maps a character to its value in either base64 alphabet
+// ('-' and '+' are both 62, '_' and '/' both 63: the check above reads
+// the same bits of either).
+var base64Value = func() (t [256]byte) {
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = byte(i)
+	}
+	t['-'], t['_'] = 62, 63
+	return
+}()
 
 func decodeBase64(b []byte) []byte {
 	s := string(b)
