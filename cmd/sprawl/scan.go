@@ -50,7 +50,7 @@ type scanJob struct {
 // loadEngine builds the rule set: embedded rules, then the config file.
 // extra lists keywords the engine finds for the classifier (see
 // detect.Options.Extra); nil when nothing is classified.
-func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.Engine, error) {
+func loadEngine(g *globalOptions, configRoot string, extra func() []string) (*detect.Engine, error) {
 	builtin, err := detect.LoadRules(rules.FS)
 	if err != nil {
 		return nil, fmt.Errorf("load built-in rules: %w", err)
@@ -77,7 +77,11 @@ func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.En
 		disabled = cfg.Disable
 	}
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
-	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: extra})
+	var words []string
+	if extra != nil {
+		words = extra()
+	}
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: words})
 }
 
 // runScan wires source -> detect -> classify -> report for one command.
@@ -93,13 +97,29 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if g.Threads < 1 {
 		return fmt.Errorf("--threads must be at least 1")
 	}
-	refSet, err := classify.LoadReferences(rules.References)
-	if err != nil {
-		return fmt.Errorf("load reference patterns: %w", err)
-	}
+	// The reference patterns load while the rules do: parsing both is
+	// most of the start of a scan.
+	var (
+		refSet *classify.Set
+		refErr error
+		loaded = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		refSet, refErr = classify.LoadReferences(rules.References)
+	}()
 	// The engine also finds the classifier's keywords, in the same pass
 	// over each chunk as its own (see scanChunk).
-	eng, err := loadEngine(g, job.configRoot, classify.ReferenceKeywords(refSet))
+	eng, err := loadEngine(g, job.configRoot, func() []string {
+		if <-loaded; refErr != nil {
+			return nil
+		}
+		return classify.ReferenceKeywords(refSet)
+	})
+	<-loaded
+	if refErr != nil {
+		return fmt.Errorf("load reference patterns: %w", refErr)
+	}
 	if err != nil {
 		return err
 	}

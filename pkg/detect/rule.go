@@ -5,13 +5,16 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -217,28 +220,42 @@ func parseRules(data []byte, name string, eager bool) ([]*Rule, error) {
 
 // LoadRules reads every *.yaml file of a file system (the embedded rules/
 // folder), checks that ids are unique and returns the rules sorted by id.
+// Files are parsed on every core: parsing is most of a small scan's start.
 func LoadRules(fsys fs.FS) ([]*Rule, error) {
-	var all []*Rule
+	var paths []string
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+		if err == nil && !d.IsDir() && path.Ext(p) == ".yaml" {
+			paths = append(paths, p)
 		}
-		if d.IsDir() || path.Ext(p) != ".yaml" {
-			return nil
-		}
-		data, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		rules, err := parseRules(data, p, false)
-		if err != nil {
-			return err
-		}
-		all = append(all, rules...)
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	parsed := make([][]*Rule, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(paths); i = int(next.Add(1)) - 1 {
+				data, err := fs.ReadFile(fsys, paths[i])
+				if err == nil {
+					parsed[i], err = parseRules(data, paths[i], false)
+				}
+				errs[i] = err
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var all []*Rule
+	for _, rules := range parsed {
+		all = append(all, rules...)
 	}
 	seen := map[string]bool{}
 	for _, r := range all {
