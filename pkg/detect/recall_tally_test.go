@@ -11,7 +11,10 @@ import (
 // apart, by data rather than by a list:
 //   - a true positive that a rule's pattern recognises but its validator
 //     rejects (a GitHub token whose CRC32 is wrong is not a token: the peer
-//     generates its samples from regexes, without checksums);
+//     generates its samples from regexes, without checksums), or whose
+//     peer-extracted secret fails the validator of the sprawl rule that
+//     finds the peer rule's other samples (a "JWT" whose header is not
+//     base64url JSON), counted under its own label;
 //   - a missed true positive of a peer rule whose id ends in "-id": an
 //     identifier, which sprawl deliberately does not report alone;
 //   - a false-positive sample that is a genuine true positive of another
@@ -34,6 +37,7 @@ type ruleTally struct {
 	// counterpart is the sprawl rule that finds most of this rule's true
 	// positives; provider is its provider.
 	counterpart, provider string
+	counterRule           *Rule
 }
 
 func newRecallTally(vectors []peerVector) *recallTally {
@@ -82,7 +86,7 @@ func (t *recallTally) count(vectors []peerVector) {
 			}
 		}
 		rt := t.rule(id)
-		rt.counterpart, rt.provider = best.ID, best.Provider
+		rt.counterpart, rt.provider, rt.counterRule = best.ID, best.Provider, best
 	}
 	for i := range vectors {
 		v := &vectors[i]
@@ -104,6 +108,10 @@ func (t *recallTally) countTP(rt *ruleTally, v *peerVector) {
 	case v.rejectedBy != "":
 		rt.rejected[v.rejectedBy]++
 		t.addLine("REJECTED %s by validator %s: %.160q", v.Rule, v.rejectedBy, v.Sample)
+	case rt.counterRule != nil && peerSecretsFail(rt.counterRule.validator, v.Secrets):
+		name := rt.counterRule.Validate + " (peer's secret)"
+		rt.rejected[name]++
+		t.addLine("REJECTED %s by validator %s: %.160q", v.Rule, name, v.Sample)
 	case strings.HasSuffix(v.Rule, "-id"):
 		rt.identifier++
 		t.addLine("ID   %s (identifier, not a credential): %.160q", v.Rule, v.Sample)

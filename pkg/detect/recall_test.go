@@ -2,6 +2,7 @@ package detect
 
 import (
 	"bufio"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"strings"
@@ -62,6 +63,8 @@ func TestRecallOnPeerVectors(t *testing.T) {
 // sprawl made of it.
 type peerVector struct {
 	Rule, Kind, Sample, Path string
+	// Secrets are what the peer's own rule extracts from the sample.
+	Secrets []string `json:"gitleaks_secrets"`
 
 	found []Finding // with the full rule set
 	// rejectedBy names the validator that turned a missed true positive
@@ -113,6 +116,25 @@ func validatorRejecting(e, unchecked *Engine, v *peerVector) string {
 		}
 	}
 	return ""
+}
+
+// peerSecretsFail reports whether every secret the peer extracted fails a
+// validator, read as is or, for base64-wrapped samples, once decoded: the
+// sample is not a credential of that format even where sprawl's pattern
+// does not match it.
+func peerSecretsFail(validate Validator, secrets []string) bool {
+	if validate == nil || len(secrets) == 0 {
+		return false
+	}
+	for _, s := range secrets {
+		if validate(s) == nil {
+			return false
+		}
+		if raw, err := base64.StdEncoding.DecodeString(s); err == nil && validate(strings.TrimSpace(string(raw))) == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // withoutValidators copies rules with their structural check removed.
