@@ -116,7 +116,7 @@ func (t *recallTally) countTP(rt *ruleTally, v *peerVector) {
 		rt.identifier++
 		t.addLine("ID   %s (identifier, not a credential): %.160q", v.Rule, v.Sample)
 	default:
-		t.addLine("MISS %s: %.160q", v.Rule, v.Sample)
+		t.addLine("MISS %s [%s]: %.160q", v.Rule, v.why, v.Sample)
 	}
 }
 

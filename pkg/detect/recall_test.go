@@ -50,6 +50,7 @@ func TestRecallOnPeerVectors(t *testing.T) {
 		v.found = scanSample(e, v)
 		if v.Kind == "tp" && len(v.found) == 0 {
 			v.rejectedBy = validatorRejecting(e, unchecked, v)
+			v.why = whyMissed(e, v)
 		}
 	}
 	tally.count(vectors)
@@ -68,8 +69,8 @@ type peerVector struct {
 
 	found []Finding // with the full rule set
 	// rejectedBy names the validator that turned a missed true positive
-	// away, if one did.
-	rejectedBy string
+	// away, if one did; why is the engine's last reason for a miss.
+	rejectedBy, why string
 }
 
 func readPeerVectors(path string) ([]peerVector, error) {
@@ -116,6 +117,21 @@ func validatorRejecting(e, unchecked *Engine, v *peerVector) string {
 		}
 	}
 	return ""
+}
+
+// whyMissed gives the engine's last rejection of a missed sample, or says
+// that no pattern matched it.
+func whyMissed(e *Engine, v *peerVector) string {
+	why := "no pattern matched"
+	for _, tr := range e.Check([]byte(v.Sample)) {
+		if tr.Stage == "rejected" {
+			why = tr.RuleID + ": " + tr.Detail
+		}
+	}
+	if len(why) > 90 {
+		why = why[:90] + "..."
+	}
+	return why
 }
 
 // peerSecretsFail reports whether every secret the peer extracted fails a
