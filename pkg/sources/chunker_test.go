@@ -187,3 +187,31 @@ func TestReuseEmitsTheSameChunks(t *testing.T) {
 		}
 	}
 }
+
+// Text may hold tabs, line breaks, form feeds and a few escape bytes
+// (coloured logs); more than one control byte in ten, or any NUL, is binary.
+func TestIsBinaryThreshold(t *testing.T) {
+	text := bytes.Repeat([]byte("\tkey = value\r\n\f"), 200)
+	if IsBinary(text) {
+		t.Fatal("text with tabs, CRLF and form feeds taken for binary")
+	}
+	mix := func(every int) []byte {
+		b := bytes.Repeat([]byte("abcdefghij"), 300)
+		for i := 0; i < len(b); i += every {
+			b[i] = 0x1b
+		}
+		return b
+	}
+	if IsBinary(mix(11)) {
+		t.Error("one escape byte in eleven taken for binary")
+	}
+	if !IsBinary(mix(9)) {
+		t.Error("one control byte in nine not taken for binary")
+	}
+	if !IsBinary(append([]byte("plain text"), 0, 'x')) {
+		t.Error("a NUL byte not taken for binary")
+	}
+	if IsBinary(nil) {
+		t.Error("empty input taken for binary")
+	}
+}
