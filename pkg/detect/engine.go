@@ -334,28 +334,56 @@ func window(data []byte, r *Rule, h hit) (int, int) {
 }
 
 // windowStart is the start of the keyword's line, at most lineReach back.
+// A line continued from the one before (a shell command or C macro cut
+// with a trailing backslash) starts where that one does: `curl \` on one
+// line and `-u user:password` on the next are one command.
 func windowStart(data []byte, h hit) int {
 	lo := max(h.start-lineReach, 0)
+	start := lo
 	if nl := bytes.LastIndexByte(data[lo:h.start], '\n'); nl >= 0 {
-		return lo + nl + 1
+		start = lo + nl + 1
 	}
-	return lo
+	for start > lo && continued(data[lo:start-1]) {
+		prev := lo
+		if nl := bytes.LastIndexByte(data[lo:start-1], '\n'); nl >= 0 {
+			prev = lo + nl + 1
+		}
+		start = prev
+	}
+	return start
 }
 
-// windowEnd is the end of the keyword's line (at most lineReach on), or
-// Window bytes past the keyword for rules that span lines.
+// continued reports whether text before a line break ends with a
+// backslash (a CR before the break allowed).
+func continued(line []byte) bool {
+	line = bytes.TrimSuffix(line, []byte{'\r'})
+	return len(line) > 0 && line[len(line)-1] == '\\'
+}
+
+// windowEnd is the end of the keyword's line (at most lineReach on),
+// taking in the lines it continues with trailing backslashes, or Window
+// bytes past the keyword for rules that span lines.
 func windowEnd(data []byte, r *Rule, h hit) int {
 	reach := lineReach
 	if r.Window > 0 {
 		reach = r.Window
 	}
 	hi := min(h.end+reach, len(data))
-	if r.Window == 0 {
-		if nl := bytes.IndexByte(data[h.end:hi], '\n'); nl >= 0 {
-			return h.end + nl
-		}
+	if r.Window > 0 {
+		return hi
 	}
-	return hi
+	end := h.end
+	for {
+		nl := bytes.IndexByte(data[end:hi], '\n')
+		if nl < 0 {
+			return hi
+		}
+		end += nl
+		if !continued(data[h.end:end]) {
+			return end
+		}
+		end++
+	}
 }
 
 func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, trace Tracer) []rawMatch {
