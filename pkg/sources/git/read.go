@@ -55,8 +55,10 @@ func (h *History) Read(ctx context.Context, find Finder) (*Blobs, error) {
 		sel, err := selectCommits(h.goGitCommit, h.sc, limit)
 		switch {
 		case err == nil:
+			h.dropEarlyStore()
 			return h.readObjects(ctx, find, sel)
 		case !errors.Is(err, errTooMany):
+			h.dropEarlyStore()
 			return nil, err
 		}
 	}
@@ -71,7 +73,7 @@ func (h *History) hasAlternates() bool {
 // readPacks reads the whole object store, each delta tree from its root.
 func (h *History) readPacks(ctx context.Context, find Finder) (*Blobs, error) {
 	st := h.opts.Stats
-	s, err := openStore(h.objects, st)
+	s, err := h.takeStore()
 	if err != nil {
 		return nil, err
 	}

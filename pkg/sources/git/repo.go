@@ -82,6 +82,9 @@ type History struct {
 	// exhaustive reads every blob version whole (see blobScanner).
 	exhaustive bool
 	prog       progressCount
+	// early is the object store, opened while revisions resolve when the
+	// scope is the whole history (see earlyStore).
+	early *earlyStore
 }
 
 // Open opens a repository and resolves the options' revisions.
@@ -104,7 +107,11 @@ func Open(opts Options) (*History, error) {
 		return nil, fmt.Errorf("open repository %s: not stored on disk", opts.Path)
 	}
 	h := &History{opts: opts, repo: repo, objects: filepath.Join(fs.Filesystem().Root(), "objects")}
+	if opts.Range == "" && opts.Since.IsZero() && opts.MaxCommits == 0 {
+		h.early = openStoreEarly(h.objects, opts.Stats)
+	}
 	if err := h.resolve(); err != nil {
+		h.dropEarlyStore()
 		return nil, err
 	}
 	if sh, err := repo.Storer.Shallow(); err == nil && len(sh) > 0 {
