@@ -9,7 +9,9 @@ import (
 	"github.com/klauspost/compress/zlib"
 	"io"
 	"os"
+	"runtime"
 	"sort"
+	"sync"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -57,6 +59,7 @@ type pack struct {
 	// extBase holds the base id of REF_DELTA entries whose base is not in
 	// this pack, keyed by position.
 	extBase map[uint32]plumbing.Hash
+	extMu   sync.Mutex
 	// id of position 0 in the scan-wide numbering of objects.
 	firstID uint32
 }
@@ -78,15 +81,15 @@ func openPack(packPath, idxPath string) (*pack, error) {
 		return nil, fmt.Errorf("stat pack: %w", err)
 	}
 	p := &pack{path: packPath, f: f, idx: idx, extBase: map[uint32]plumbing.Hash{}}
-	if err := p.readHeaders(st.Size()); err != nil {
-		f.Close()
-		return nil, err
-	}
-	p.buildForest()
 	if p.data, err = mapPack(f, st.Size()); err != nil {
 		f.Close()
 		return nil, err
 	}
+	if err := p.readHeaders(st.Size()); err != nil {
+		p.close()
+		return nil, err
+	}
+	p.buildForest()
 	return p, nil
 }
 
@@ -104,44 +107,120 @@ func (p *pack) readHeaders(fileSize int64) error {
 		order[i] = uint32(i)
 	}
 	offs := p.idx.offsets
-	sort.Slice(order, func(a, b int) bool { return offs[order[a]] < offs[order[b]] })
+	sortByOffset(order, offs)
 	end := fileSize - 20 // trailing checksum
 	var head [12]byte
-	if _, err := io.ReadFull(p.f, head[:]); err != nil || !bytes.Equal(head[:4], []byte("PACK")) {
+	if _, err := p.f.ReadAt(head[:], 0); err != nil || !bytes.Equal(head[:4], []byte("PACK")) {
 		return fmt.Errorf("pack %s: not a packfile", p.path)
 	}
 	if got := binary.BigEndian.Uint32(head[8:]); int(got) != n {
 		return fmt.Errorf("pack %s: holds %d objects but its index lists %d", p.path, got, n)
 	}
 	p.ent = make([]packEntry, n)
-	r := bufio.NewReaderSize(p.f, 1<<20)
-	pos := int64(12)
+	if p.data != nil {
+		p.parseMappedHeaders(order, end)
+		return nil
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(p.f, 0, fileSize), 1<<20)
+	pos := int64(0)
 	for k, i := range order {
-		e := &p.ent[i]
-		off := offs[i]
-		e.end = end
-		if k+1 < n {
-			e.end = offs[order[k+1]]
-		}
-		if off < pos || off >= end {
-			e.base = brokenBase
+		off, entEnd, ok := p.entrySpan(k, order, end)
+		if !ok {
 			continue
 		}
 		if _, err := r.Discard(int(off - pos)); err != nil {
 			return fmt.Errorf("pack %s: truncated at offset %d: %w", p.path, off, err)
 		}
 		pos = off
-		hdr, err := r.Peek(min(32, int(end-off)))
+		hdr, err := r.Peek(min(32, int(entEnd-off)))
 		if err != nil && len(hdr) == 0 {
 			return fmt.Errorf("pack %s: read entry at %d: %w", p.path, off, err)
 		}
-		used := p.parseHeader(uint32(i), off, hdr, order, offs)
-		e.dataOff = off + int64(used)
-		if used == 0 || e.dataOff > e.end {
-			e.base = brokenBase
-		}
+		p.setHeader(i, off, hdr, order)
 	}
 	return nil
+}
+
+// sortByOffset orders entry positions by their offset in the pack, with a
+// radix sort, 16 bits of the offset per pass: a comparison sort of a large
+// repository's 850,000 entries took a fifth of a second, more than
+// reading every header.
+func sortByOffset(order []uint32, offs []int64) {
+	var top int64
+	for _, o := range offs {
+		top = max(top, o)
+	}
+	src, dst := order, make([]uint32, len(order))
+	var count [1 << 16]int
+	for shift := uint(0); shift < 64 && top>>shift > 0; shift += 16 {
+		clear(count[:])
+		for _, i := range src {
+			count[offs[i]>>shift&0xffff]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, i := range src {
+			d := offs[i] >> shift & 0xffff
+			dst[count[d]] = i
+			count[d]++
+		}
+		src, dst = dst, src
+	}
+	if len(order) > 0 && &src[0] != &order[0] {
+		copy(order, src) // an odd number of passes ends in the scratch slice
+	}
+}
+
+// parseMappedHeaders decodes the headers straight from the mapped file,
+// on every core: entries are independent once their offsets are sorted,
+// and reading the whole pack through a buffer to reach them (a copy of
+// every byte) was most of opening a large one.
+func (p *pack) parseMappedHeaders(order []uint32, end int64) {
+	workers := min(runtime.GOMAXPROCS(0), max(len(order)/4096, 1))
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := len(order)*w/workers, len(order)*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := lo; k < hi; k++ {
+				if off, entEnd, ok := p.entrySpan(k, order, end); ok {
+					p.setHeader(order[k], off, p.data.b[off:min(off+32, entEnd)], order)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// entrySpan returns where the k-th entry in file order starts and ends,
+// and marks it broken when its offset is out of place.
+func (p *pack) entrySpan(k int, order []uint32, end int64) (off, entEnd int64, ok bool) {
+	offs := p.idx.offsets
+	i := order[k]
+	e := &p.ent[i]
+	off, e.end = offs[i], end
+	if k+1 < len(order) {
+		e.end = offs[order[k+1]]
+	}
+	if off < 12 || off >= end {
+		e.base = brokenBase
+		return 0, 0, false
+	}
+	return off, e.end, true
+}
+
+// setHeader decodes entry i's header from hdr, the bytes at its offset.
+func (p *pack) setHeader(i uint32, off int64, hdr []byte, order []uint32) {
+	e := &p.ent[i]
+	used := p.parseHeader(i, off, hdr, order, p.idx.offsets)
+	e.dataOff = off + int64(used)
+	if used == 0 || e.dataOff > e.end {
+		e.base = brokenBase
+	}
 }
 
 // parseHeader decodes an entry header and returns its length (0 when it
@@ -166,7 +245,9 @@ func (p *pack) parseHeader(i uint32, off int64, b []byte, order []uint32, offs [
 			e.base = int32(j)
 		} else {
 			e.base = externalBase
+			p.extMu.Lock() // headers are parsed on several goroutines
 			p.extBase[i] = ref
+			p.extMu.Unlock()
 		}
 	}
 	return used

@@ -199,17 +199,31 @@ func (h *History) revision(rev string) (plumbing.Hash, error) {
 	return h.peel(*id)
 }
 
-// peel follows annotated tags to the commit they name.
+// peel follows annotated tags to the commit they name. Each object is
+// read once: a tag says what type its target is, so the commit a tag
+// names is not read to learn that it is one (a history with a thousand
+// release tags read each tag twice and each tagged commit once before).
 func (h *History) peel(id plumbing.Hash) (plumbing.Hash, error) {
 	for range 16 {
-		if _, err := h.repo.CommitObject(id); err == nil {
-			return id, nil
-		}
-		tag, err := h.repo.TagObject(id)
+		obj, err := h.repo.Storer.EncodedObject(plumbing.AnyObject, id)
 		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("%s: %w", id, err)
+		}
+		switch obj.Type() {
+		case plumbing.CommitObject:
+			return id, nil
+		case plumbing.TagObject:
+			tag, err := object.DecodeTag(h.repo.Storer, obj)
+			if err != nil {
+				return plumbing.ZeroHash, fmt.Errorf("tag %s: %w", id, err)
+			}
+			if tag.TargetType == plumbing.CommitObject {
+				return tag.Target, nil
+			}
+			id = tag.Target
+		default:
 			return plumbing.ZeroHash, fmt.Errorf("%s is not a commit", id)
 		}
-		id = tag.Target
 	}
 	return plumbing.ZeroHash, fmt.Errorf("%s: tag chain too long", id)
 }
