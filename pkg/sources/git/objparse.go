@@ -79,17 +79,26 @@ const (
 	entryOther // submodule commit
 )
 
-// forEachTreeEntry calls fn for each entry of a raw tree object.
+// forEachTreeEntry calls fn for each entry of a raw tree object. The mode
+// and the name are a few bytes each, found with plain loops: the setup of
+// bytes.IndexByte cost more than the search across a history's tens of
+// millions of entries.
 func forEachTreeEntry(data []byte, fn func(name []byte, kind int, id []byte)) error {
 	for len(data) > 0 {
-		sp := bytes.IndexByte(data, ' ')
-		if sp <= 0 || sp > 7 {
+		sp := 0
+		for sp < len(data) && sp <= 7 && data[sp] != ' ' {
+			sp++
+		}
+		if sp == 0 || sp > 7 || sp == len(data) {
 			return errBadObject
 		}
 		mode := data[:sp]
 		rest := data[sp+1:]
-		nul := bytes.IndexByte(rest, 0)
-		if nul < 0 || nul+21 > len(rest) {
+		nul := 0
+		for nul < len(rest) && rest[nul] != 0 {
+			nul++
+		}
+		if nul == len(rest) || nul+21 > len(rest) {
 			return errBadObject
 		}
 		kind := entryBlob

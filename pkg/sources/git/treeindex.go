@@ -22,7 +22,11 @@ type treeIndex struct {
 	blobs  map[plumbing.Hash][]Match
 	blobID []plumbing.Hash // blob number -> id, for entries
 	blobNo map[plumbing.Hash]uint32
-	filter []uint64 // bit per 24-bit id prefix of the blobs with matches
+	// filter has a bit per 16-bit id prefix of the blobs with matches: at
+	// 8 KiB it stays in the first-level cache while tens of millions of
+	// entries are checked against it (a 24-bit one, 2 MiB, missed the
+	// cache on most of them); the few false hits go on to blobNo.
+	filter []uint64
 
 	mu    sync.Mutex
 	names map[string]uint32
@@ -48,26 +52,54 @@ const (
 func newTreeIndex(s *store, blobs map[plumbing.Hash][]Match) *treeIndex {
 	t := &treeIndex{
 		s: s, blobs: blobs, blobNo: map[plumbing.Hash]uint32{},
-		filter: make([]uint64, 1<<24/64),
+		filter: make([]uint64, 1<<16/64),
 		names:  map[string]uint32{}, missing: map[plumbing.Hash]bool{},
 		refs: make([]treeRef, s.total),
 	}
 	for h := range blobs {
 		t.blobNo[h] = uint32(len(t.blobID))
 		t.blobID = append(t.blobID, h)
-		p := prefix24(h[:])
+		p := prefix16(h[:])
 		t.filter[p/64] |= 1 << (p % 64)
 	}
 	return t
 }
 
-func prefix24(b []byte) uint32 { return uint32(b[0])<<16 | uint32(b[1])<<8 | uint32(b[2]) }
+func prefix16(b []byte) uint32 { return uint32(b[0])<<8 | uint32(b[1]) }
 
 // treeScratch is one worker's buffer for the entries of the tree it reads.
 type treeScratch struct {
 	names [][]byte
 	ids   []uint32
 	miss  []plumbing.Hash
+	// subtrees remembers recently looked-up subtree ids: most entries of
+	// a tree version name the same subtrees as the version before, and a
+	// lookup in the pack index is a binary search through memory the
+	// cache does not hold (git's history has five million such entries).
+	subtrees []subtreeSlot
+}
+
+type subtreeSlot struct {
+	h  plumbing.Hash
+	id uint32
+}
+
+const subtreeSlots = 1 << 14
+
+// subtreeID is store.id through the worker's cache.
+func (t *treeIndex) subtreeID(h plumbing.Hash, sc *treeScratch) (uint32, bool) {
+	if sc.subtrees == nil {
+		sc.subtrees = make([]subtreeSlot, subtreeSlots)
+	}
+	slot := &sc.subtrees[(uint32(h[0])<<8|uint32(h[1]))%subtreeSlots]
+	if slot.h == h && !h.IsZero() {
+		return slot.id, true
+	}
+	id, ok := t.s.id(h)
+	if ok {
+		slot.h, slot.id = h, id
+	}
+	return id, ok
 }
 
 // add reads one tree. Workers call it concurrently for different trees.
@@ -78,14 +110,14 @@ func (t *treeIndex) add(id uint32, data []byte, sc *treeScratch) error {
 		case entryTree:
 			var h plumbing.Hash
 			copy(h[:], raw)
-			sub, ok := t.s.id(h)
+			sub, ok := t.subtreeID(h, sc)
 			if !ok {
 				sc.miss = append(sc.miss, h)
 				return
 			}
 			sc.names, sc.ids = append(sc.names, name), append(sc.ids, sub)
 		case entryBlob:
-			p := prefix24(raw)
+			p := prefix16(raw)
 			if t.filter[p/64]&(1<<(p%64)) == 0 {
 				return
 			}
