@@ -590,7 +590,9 @@ func ContextLine(data []byte, start, end, limit int) string {
 		ls = max(ls, start-spare)
 		le = min(le, end+spare)
 	}
-	return string(bytes.TrimRight(data[ls:le], "\r"))
+	// The NUL is the end of a binary file's describing line (see
+	// sources.KeystoreKind), which no text line holds.
+	return string(bytes.TrimRight(data[ls:le], "\r\x00"))
 }
 
 func asciiLower(s string) string {

@@ -87,6 +87,8 @@ func ReadChunks(r io.Reader, origin *Origin, size int64, lim Limits, st *Stats, 
 			first = false
 			if text, ok := decodeUTF16(buf, finished); ok {
 				buf = text
+			} else if kind := KeystoreKind(buf); kind != "" {
+				return readKeystore(buf, r, origin, kind, lim, st, emit)
 			} else if IsBinary(buf) {
 				st.Skip(SkipBinary)
 				return nil

@@ -80,8 +80,8 @@ func (s *blobScanner) scan(name string, data []byte, rec *deltaRecord, base *blo
 		return &blobResult{opaque: true}
 	}
 	origin := &sources.Origin{Source: sources.KindGit, Path: name}
-	if sources.IsArchiveContent(data) {
-		return s.scanArchive(origin, data)
+	if sources.IsArchiveContent(data) || sources.KeystoreKind(data) != "" {
+		return s.scanArchive(origin, data) // a keystore too: read whole, described by ReadChunks
 	}
 	if hasBOM(data) {
 		var out []Match

@@ -42,7 +42,7 @@ type stagedFile struct {
 	path  string
 	data  []byte
 	added []bool // by line number - 1
-	// archive is set for a zip, jar, tar or gzip file: it is read whole,
+	// archive is set for a zip, jar, tar or gzip file, or a keystore: it is read whole,
 	// and what its HEAD versions (bases) already held is not new.
 	archive bool
 	bases   [][]byte
@@ -168,10 +168,10 @@ func (s *Staged) add(e *index.Entry, bases []plumbing.Hash) error {
 	if data == nil {
 		return nil
 	}
-	if sources.IsArchive(data) {
+	if sources.IsContainer(data) {
 		f := stagedFile{path: e.Name, data: data, archive: true}
 		for _, h := range bases {
-			if prev, err := s.readBlob(h, s.opts.Limits, e.Name); err == nil && sources.IsArchive(prev) {
+			if prev, err := s.readBlob(h, s.opts.Limits, e.Name); err == nil && sources.IsContainer(prev) {
 				f.bases = append(f.bases, prev)
 			}
 		}

@@ -34,7 +34,7 @@ func (l *layerScan) entry(ctx context.Context, r io.Reader, name string, size in
 	n, _ := io.ReadFull(r, buf[:min(size, sniffLen)])
 	// Binaries are most of an image: decide on the first bytes and leave
 	// the rest unread (tar skips it) rather than hash it.
-	if head := buf[:n]; !sources.IsArchive(head) && sources.IsBinary(head) && !utf16BOM(head) {
+	if head := buf[:n]; !sources.IsContainer(head) && sources.IsBinary(head) && !utf16BOM(head) {
 		smallBufs.Put(pooled)
 		st.Skip(sources.SkipBinary)
 		return nil

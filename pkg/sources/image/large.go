@@ -30,7 +30,7 @@ func (l *layerScan) largeEntry(r io.Reader, origin *sources.Origin, size int64) 
 	head = head[:n]
 	// Binaries are most of an image: decide on the first bytes, as for
 	// small files, and leave the rest to tar.
-	if !sources.IsArchive(head) && sources.IsBinary(head) && !utf16BOM(head) {
+	if !sources.IsContainer(head) && sources.IsBinary(head) && !utf16BOM(head) {
 		st.Skip(sources.SkipBinary)
 		return nil
 	}
