@@ -199,7 +199,11 @@ func TestValidators(t *testing.T) {
 	}{
 		{"gh ok", "github-checksum", "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", true},
 		{"gh bad", "github-checksum", "ghp_RFbD56TI2smTyVsGd5Xav0yu99ZAMP0k7ho7", false},
-		{"jwt ok", "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl", true},
+		{"jwt ok", "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.3Q0U8nYKzC1jVvE7wqfR2mXo4tLb9aGhPs6dNkZyWuI", true},
+		{"jwt HS256 cut short", "jwt", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.3Q0U8nYKzC1jVvE7wqfR2mXo4tL", false},
+		{"jwt RS256 too short", "jwt", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMifQ.3Q0U8nYKzC1jVvE7wqfR2mXo4tLb9aGhPs6dNkZyWuI", false},
+		{"jwt unknown alg", "jwt", "eyJhbGciOiJGT08ifQ.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl", true},
+		{"jwt encrypted", "jwt", "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJl", true},
 		{"jwt no alg", "jwt", "eyJ0eXAiOiJKV1QifQ.eyJzdWIiOiIxMjMifQ.c2ln", false},
 		{"jwt not json", "jwt", "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2ln", false},
 		{"pem bad end", "pem", "-----BEGIN RSA PRIVATE KEY-----\nQUJD\n-----END EC PRIVATE KEY-----", false},

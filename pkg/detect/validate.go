@@ -78,6 +78,38 @@ func validateJWT(secret string) error {
 	if err := decodeJSONSegment(parts[1], &payload); err != nil {
 		return fmt.Errorf("payload: %w", err)
 	}
+	if _, encrypted := header["enc"]; len(parts) == 3 && !encrypted {
+		alg, _ := header["alg"].(string)
+		return checkJWTSignature(alg, parts[2])
+	}
+	return nil
+}
+
+// jwtSignatureBytes is how long a signature each algorithm makes: a token
+// whose signature is shorter or longer was cut (documentation shows
+// "eyJ…" tokens with the end left off) or made up, and cannot verify.
+var jwtSignatureBytes = map[string]int{
+	"HS256": 32, "HS384": 48, "HS512": 64,
+	"ES256": 64, "ES384": 96, "ES512": 132, "ES256K": 64,
+}
+
+// checkJWTSignature checks a signed token's third part: base64url, and as
+// long as its algorithm makes (RSA: at least a 1024-bit modulus; EdDSA:
+// Ed25519 or Ed448). Unknown algorithms are not judged.
+func checkJWTSignature(alg, sig string) error {
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(sig, "="))
+	if err != nil {
+		return fmt.Errorf("signature: not base64url: %w", err)
+	}
+	n := len(raw)
+	switch want, fixed := jwtSignatureBytes[alg]; {
+	case fixed && n != want:
+		return fmt.Errorf("signature of %d bytes; %s signs with %d", n, alg, want)
+	case (strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")) && n < 128:
+		return fmt.Errorf("signature of %d bytes; %s signs with the key's size, at least 128", n, alg)
+	case alg == "EdDSA" && n != 64 && n != 114:
+		return fmt.Errorf("signature of %d bytes; EdDSA signs with 64 (Ed25519) or 114 (Ed448)", n)
+	}
 	return nil
 }
 
