@@ -4,6 +4,8 @@ package rules
 
 import "embed"
 
+//go:generate go run gen_snapshot.go
+
 // FS holds every rule file.
 //
 //go:embed *.yaml
@@ -15,3 +17,9 @@ var FS embed.FS
 //
 //go:embed references/*.yaml
 var References embed.FS
+
+// Snapshot is the rule set as scans load it: the YAML files' rules
+// without their examples, as JSON (see detect.LoadRulesSnapshot).
+//
+//go:embed snapshot.json
+var Snapshot []byte

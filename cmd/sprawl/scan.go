@@ -51,7 +51,7 @@ type scanJob struct {
 // extra lists keywords the engine finds for the classifier (see
 // detect.Options.Extra); nil when nothing is classified.
 func loadEngine(g *globalOptions, configRoot string, extra func() []string) (*detect.Engine, error) {
-	builtin, err := detect.LoadRules(rules.FS)
+	builtin, err := detect.LoadRulesSnapshot(rules.Snapshot)
 	if err != nil {
 		return nil, fmt.Errorf("load built-in rules: %w", err)
 	}
