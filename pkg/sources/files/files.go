@@ -2,9 +2,11 @@
 package files
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -94,11 +96,12 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var scratch []byte // this worker's whole-file buffer
 			for j := range jobs {
 				if ctx.Err() != nil {
 					continue
 				}
-				if err := w.readFile(j, emit); err != nil {
+				if err := w.readFile(j, &scratch, emit); err != nil {
 					fail(err)
 				}
 			}
@@ -286,7 +289,18 @@ func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<-
 	}
 }
 
-func (w *Walker) readFile(j job, emit func(sources.Chunk) error) error {
+// regularFile is an opened file the walker reads.
+type regularFile interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+}
+
+// wholeReadLimit is the largest file read in one go before it is
+// scanned; a larger one is streamed in chunks.
+const wholeReadLimit = sources.DefaultChunkSize
+
+func (w *Walker) readFile(j job, scratch *[]byte, emit func(sources.Chunk) error) error {
 	f, err := openRegular(j.abs)
 	if err != nil {
 		w.opts.Stats.Warn(j.display, fmt.Sprintf("cannot open: %v", unwrapPathError(err)))
@@ -295,10 +309,48 @@ func (w *Walker) readFile(j job, emit func(sources.Chunk) error) error {
 	}
 	defer f.Close()
 	origin := &sources.Origin{Source: sources.KindFile, Path: j.display}
+	var r io.Reader = f
+	size := j.size
+	if size <= wholeReadLimit {
+		r, size = readWhole(f, size, scratch)
+	}
 	// ReadContent expands archives (by magic bytes, bounded) and hands
 	// everything else to ReadChunks.
-	return sources.ReadContent(f, origin, j.size, w.opts.Limits, w.opts.Stats, emit)
+	return sources.ReadContent(r, origin, size, w.opts.Limits, w.opts.Stats, emit)
 }
+
+// readWhole reads a small file into scratch with, usually, one system
+// call: it asks for one byte more than the listed size, and a file that
+// gives exactly its size has not changed since it was listed. A file that
+// gives less is read on to its end; one that gives more has grown, and its
+// remainder is streamed after what was read. It returns the reader to
+// scan and the size to report (-1 when unknown).
+func readWhole(f regularFile, size int64, scratch *[]byte) (io.Reader, int64) {
+	want := int(size) + 1
+	if cap(*scratch) < want {
+		*scratch = make([]byte, max(want, 64<<10))
+	}
+	buf := (*scratch)[:want]
+	n, err := f.Read(buf)
+	for err == nil && n < int(size) {
+		var m int
+		m, err = f.Read(buf[n:])
+		n += m
+	}
+	switch {
+	case n == want:
+		return io.MultiReader(bytes.NewReader(buf[:n]), f), -1 // grown since it was listed
+	case err != nil && err != io.EOF:
+		return io.MultiReader(bytes.NewReader(buf[:n]), errAfter{err}), -1
+	}
+	return bytes.NewReader(buf[:n]), int64(n)
+}
+
+// errAfter is a reader that fails with err: a read error after some bytes
+// reaches ReadChunks, which warns with the byte count.
+type errAfter struct{ err error }
+
+func (e errAfter) Read([]byte) (int, error) { return 0, e.err }
 
 // unwrapPathError drops the path from an error, since the warning already
 // names the place.

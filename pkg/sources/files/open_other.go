@@ -5,4 +5,4 @@ package files
 import "os"
 
 // openRegular opens a file the walker listed as regular.
-func openRegular(path string) (*os.File, error) { return os.Open(path) }
+func openRegular(path string) (regularFile, error) { return os.Open(path) }
