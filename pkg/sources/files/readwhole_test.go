@@ -36,7 +36,7 @@ func (f *fakeFile) Read(p []byte) (int, error) {
 }
 
 func (f *fakeFile) ReadAt([]byte, int64) (int, error) { return 0, errors.New("not used") }
-func (f *fakeFile) Close() error                       { return nil }
+func (f *fakeFile) Close() error                      { return nil }
 
 // readWhole reads an unchanged file in one read, and reads whatever a
 // file that shrank, grew or was served in short reads holds, all of it
