@@ -75,3 +75,20 @@ func TestReadChunksDescribesKeystore(t *testing.T) {
 		t.Errorf("keystore in a zip: %v %v", paths, err)
 	}
 }
+
+// FuzzKeystoreKind: any first bytes are judged without a panic, and a
+// recognised PKCS#12 header is one a DER reader would start the same way.
+func FuzzKeystoreKind(f *testing.F) {
+	for _, name := range []string{"throwaway.p12", "throwaway-legacy.p12", "throwaway.jks", "cert.der"} {
+		if data, err := os.ReadFile("testdata/keystores/" + name); err == nil {
+			f.Add(data[:min(len(data), 64)])
+		}
+	}
+	f.Add([]byte{0x30, 0x84, 0, 0, 0, 0, 0x02, 0x01, 0x03, 0x30})
+	f.Add([]byte{0x30, 0x80, 0x02, 0x01, 0x03, 0x30, 0x80, 0x06, 0x09})
+	f.Fuzz(func(t *testing.T, head []byte) {
+		if KeystoreKind(head) == KeystorePKCS12 && (len(head) < 8 || head[0] != 0x30) {
+			t.Fatalf("%x taken for PKCS#12", head)
+		}
+	})
+}
