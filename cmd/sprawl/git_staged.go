@@ -20,6 +20,7 @@ func runStaged(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOp
 	if err != nil {
 		return fmt.Errorf("--max-file-size: %w", err)
 	}
+	preloadBuiltins() // while the index and HEAD are read
 	early := sources.NewStats()
 	staged, err := git.OpenStaged(git.StagedOptions{Path: opts.Target, Limits: sources.Limits{MaxSize: maxSize}, Stats: early})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,14 +48,49 @@ type scanJob struct {
 	hideValues bool
 }
 
+// builtins is the embedded data every scan starts from.
+type builtins struct {
+	rules []*detect.Rule
+	refs  *classify.Set
+}
+
+// loadBuiltins loads the embedded rules and reference patterns once per
+// process, the two side by side. A command with work of its own before
+// its scan (the staged check reads the git index first) starts it in the
+// background with preloadBuiltins, and the scan then finds it done.
+var loadBuiltins = sync.OnceValues(func() (builtins, error) {
+	var (
+		b      builtins
+		refErr error
+		loaded = make(chan struct{})
+	)
+	go func() {
+		defer close(loaded)
+		b.refs, refErr = classify.LoadReferences(rules.References)
+	}()
+	var err error
+	b.rules, err = detect.LoadRulesSnapshot(rules.Snapshot)
+	<-loaded
+	switch {
+	case err != nil:
+		return b, fmt.Errorf("load built-in rules: %w", err)
+	case refErr != nil:
+		return b, fmt.Errorf("load reference patterns: %w", refErr)
+	}
+	return b, nil
+})
+
+func preloadBuiltins() { go loadBuiltins() }
+
 // loadEngine builds the rule set: embedded rules, then the config file.
 // extra lists keywords the engine finds for the classifier (see
 // detect.Options.Extra); nil when nothing is classified.
-func loadEngine(g *globalOptions, configRoot string, extra func() []string) (*detect.Engine, error) {
-	builtin, err := detect.LoadRulesSnapshot(rules.Snapshot)
+func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.Engine, error) {
+	b, err := loadBuiltins()
 	if err != nil {
-		return nil, fmt.Errorf("load built-in rules: %w", err)
+		return nil, err
 	}
+	builtin := b.rules
 	cfgPath := g.ConfigPath
 	if cfgPath == "" && configRoot != "" {
 		candidate := filepath.Join(configRoot, ".sprawl.yaml")
@@ -76,12 +112,9 @@ func loadEngine(g *globalOptions, configRoot string, extra func() []string) (*de
 		allow = &cfg.Allow
 		disabled = cfg.Disable
 	}
+	active = slices.Clone(active) // the built-in list is shared by every scan of the process
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
-	var words []string
-	if extra != nil {
-		words = extra()
-	}
-	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: words})
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: extra})
 }
 
 // runScan wires source -> detect -> classify -> report for one command.
@@ -97,29 +130,14 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if g.Threads < 1 {
 		return fmt.Errorf("--threads must be at least 1")
 	}
-	// The reference patterns load while the rules do: parsing both is
-	// most of the start of a scan.
-	var (
-		refSet *classify.Set
-		refErr error
-		loaded = make(chan struct{})
-	)
-	go func() {
-		defer close(loaded)
-		refSet, refErr = classify.LoadReferences(rules.References)
-	}()
+	b, err := loadBuiltins()
+	if err != nil {
+		return err
+	}
+	refSet := b.refs
 	// The engine also finds the classifier's keywords, in the same pass
 	// over each chunk as its own (see scanChunk).
-	eng, err := loadEngine(g, job.configRoot, func() []string {
-		if <-loaded; refErr != nil {
-			return nil
-		}
-		return classify.ReferenceKeywords(refSet)
-	})
-	<-loaded
-	if refErr != nil {
-		return fmt.Errorf("load reference patterns: %w", refErr)
-	}
+	eng, err := loadEngine(g, job.configRoot, classify.ReferenceKeywords(refSet))
 	if err != nil {
 		return err
 	}

@@ -73,7 +73,11 @@ func (s *lazyStore) close() {
 func (s *lazyStore) read(h plumbing.Hash, z *inflater) (uint8, []byte, error) {
 	for _, p := range s.packs {
 		if i := p.idx.find(h); i >= 0 {
-			return s.at(p, p.idx.offsets[i], z, 0)
+			off := p.idx.offset(i)
+			if off < 0 {
+				return 0, nil, fmt.Errorf("object %s: bad offset in %s", h, p.idx.path)
+			}
+			return s.at(p, off, z, 0)
 		}
 	}
 	st := &store{dir: s.dir}

@@ -68,6 +68,9 @@ type pack struct {
 // read of the file.
 func openPack(packPath, idxPath string) (*pack, error) {
 	idx, err := readPackIndex(idxPath)
+	if err == nil {
+		err = idx.decodeOffsets()
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -13,9 +13,15 @@ import (
 // their offsets in the pack. The position of an id in the sorted table is
 // the object's number within the pack.
 type packIndex struct {
-	fanout  [256]uint32
-	names   []byte  // 20 bytes per object, sorted
-	offsets []int64 // by position
+	fanout [256]uint32
+	names  []byte // 20 bytes per object, sorted
+	n      int
+	// off32 and large are the index's offset tables, decoded by offset
+	// for the few objects a staged scan reads; a walk of the whole store
+	// decodes them all once into offsets (decodeOffsets).
+	off32, large []byte
+	offsets      []int64 // by position, once decoded
+	path         string
 }
 
 var idxMagic = []byte{0xff, 't', 'O', 'c'}
@@ -43,25 +49,44 @@ func readPackIndex(path string) (*packIndex, error) {
 		return nil, fmt.Errorf("pack index %s: truncated (%d objects)", path, n)
 	}
 	ix.names = p[: n*20 : n*20]
-	off32 := p[n*24 : n*28]
-	large := p[n*28 : len(p)-40]
-	ix.offsets = make([]int64, n)
-	for i := 0; i < n; i++ {
-		o := binary.BigEndian.Uint32(off32[i*4:])
-		if o&0x80000000 == 0 {
-			ix.offsets[i] = int64(o)
-			continue
-		}
-		k := int(o & 0x7fffffff)
-		if (k+1)*8 > len(large) {
-			return nil, fmt.Errorf("pack index %s: bad large offset for object %d", path, i)
-		}
-		ix.offsets[i] = int64(binary.BigEndian.Uint64(large[k*8:]))
-	}
+	ix.n = n
+	ix.off32 = p[n*24 : n*28]
+	ix.large = p[n*28 : len(p)-40]
+	ix.path = path
 	return ix, nil
 }
 
-func (ix *packIndex) count() int { return len(ix.offsets) }
+// offset returns where object number i starts in the pack, or -1 when
+// the index's large-offset table does not hold it.
+func (ix *packIndex) offset(i int) int64 {
+	if ix.offsets != nil {
+		return ix.offsets[i]
+	}
+	o := binary.BigEndian.Uint32(ix.off32[i*4:])
+	if o&0x80000000 == 0 {
+		return int64(o)
+	}
+	k := int(o & 0x7fffffff)
+	if (k+1)*8 > len(ix.large) {
+		return -1
+	}
+	return int64(binary.BigEndian.Uint64(ix.large[k*8:]))
+}
+
+// decodeOffsets decodes every object's offset, for a walk of the whole
+// pack.
+func (ix *packIndex) decodeOffsets() error {
+	offsets := make([]int64, ix.n)
+	for i := range offsets {
+		if offsets[i] = ix.offset(i); offsets[i] < 0 {
+			return fmt.Errorf("pack index %s: bad large offset for object %d", ix.path, i)
+		}
+	}
+	ix.offsets = offsets
+	return nil
+}
+
+func (ix *packIndex) count() int { return ix.n }
 
 func (ix *packIndex) hash(i int) plumbing.Hash {
 	var h plumbing.Hash
