@@ -44,12 +44,19 @@ func KeystoreKind(head []byte) string {
 	switch {
 	case len(head) < 8:
 		return ""
-	case bytes.HasPrefix(head, jksMagic):
+	case bytes.HasPrefix(head, jksMagic) && javaStoreVersion(head):
 		return KeystoreJKS
-	case bytes.HasPrefix(head, jceksMagic):
+	case bytes.HasPrefix(head, jceksMagic) && javaStoreVersion(head):
 		return KeystoreJCEKS
 	}
 	return pkcs12Kind(head)
+}
+
+// javaStoreVersion checks the format version after a Java keystore's
+// magic (1 or 2), so that another binary that happens to start with the
+// magic's four bytes is not taken for one.
+func javaStoreVersion(head []byte) bool {
+	return bytes.Equal(head[4:7], []byte{0, 0, 0}) && (head[7] == 1 || head[7] == 2)
 }
 
 // pkcs12Kind recognises a PFX from its outer SEQUENCE header (short,

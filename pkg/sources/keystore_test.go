@@ -28,10 +28,11 @@ func TestKeystoreKind(t *testing.T) {
 		}
 	}
 	for name, head := range map[string][]byte{
-		"zip":          []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"),
-		"text":         []byte("password = hunter2\n"),
-		"short":        {0x30, 0x82},
-		"der sequence": {0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x01, 0x30, 0x82, 0x00},
+		"zip":                   []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"),
+		"text":                  []byte("password = hunter2\n"),
+		"short":                 {0x30, 0x82},
+		"der sequence":          {0x30, 0x82, 0x01, 0x00, 0x02, 0x01, 0x01, 0x30, 0x82, 0x00},
+		"jks magic, no version": {0xfe, 0xed, 0xfe, 0xed, 0x12, 0x34, 0x56, 0x78},
 	} {
 		if got := KeystoreKind(head); got != "" {
 			t.Errorf("%s taken for %s", name, got)
