@@ -74,8 +74,11 @@ type Pattern struct {
 	re          *regexp.Regexp
 	globs       []pathGlob // Paths, sorted out by what they look at
 	targetGroup int
-	allow       []*regexp.Regexp
-	rule        *detect.Rule
+	// byteKeys are the one-byte keywords, which the automaton leaves out
+	// and byteKeywordIn looks for; most patterns have none.
+	byteKeys []byte
+	allow    []*regexp.Regexp
+	rule     *detect.Rule
 }
 
 // Rule returns the report metadata of the pattern: a detect.Rule that is
@@ -92,6 +95,12 @@ func (p *Pattern) compile() error {
 		return fmt.Errorf("reference %s: class must be managed, externalized or unmanaged, not %q", p.ID, p.Class)
 	}
 	p.globs = compileGlobs(p.Paths)
+	p.byteKeys = p.byteKeys[:0]
+	for _, k := range p.Keywords {
+		if len(k) == 1 {
+			p.byteKeys = append(p.byteKeys, k[0])
+		}
+	}
 	switch p.On {
 	case "":
 		p.On = "text"
@@ -251,8 +260,8 @@ func matchGlob(glob, p string) bool {
 // byteKeywordIn reports whether one of the pattern's one-byte keywords,
 // which the automaton leaves out, occurs in data.
 func (p *Pattern) byteKeywordIn(data []byte) bool {
-	for _, k := range p.Keywords {
-		if len(k) == 1 && bytes.IndexByte(data, k[0]) >= 0 {
+	for _, b := range p.byteKeys {
+		if bytes.IndexByte(data, b) >= 0 {
 			return true
 		}
 	}
@@ -263,12 +272,9 @@ func (p *Pattern) byteKeywordIn(data []byte) bool {
 // one-byte keywords in data merged with hits, the offsets of its others.
 func (p *Pattern) bytePositionsIn(data []byte, hits []int) []int {
 	at := slices.Clone(hits)
-	for _, k := range p.Keywords {
-		if len(k) != 1 {
-			continue
-		}
+	for _, b := range p.byteKeys {
 		for i := 0; ; i++ {
-			j := bytes.IndexByte(data[i:], k[0])
+			j := bytes.IndexByte(data[i:], b)
 			if j < 0 {
 				break
 			}
