@@ -12,11 +12,9 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"gopkg.in/yaml.v3"
 )
@@ -230,7 +228,6 @@ func LoadRulesSnapshot(data []byte) ([]*Rule, error) {
 	if err := json.Unmarshal(data, &all); err != nil {
 		return nil, fmt.Errorf("rules snapshot: %w", err)
 	}
-	seen := map[string]bool{}
 	for i, r := range all {
 		if r == nil {
 			return nil, fmt.Errorf("rules snapshot: rule %d is empty", i+1)
@@ -238,12 +235,23 @@ func LoadRulesSnapshot(data []byte) ([]*Rule, error) {
 		if err := r.check(); err != nil {
 			return nil, fmt.Errorf("rules snapshot: %w", err)
 		}
+	}
+	if err := uniqueIDs(all); err != nil {
+		return nil, fmt.Errorf("rules snapshot: %w", err)
+	}
+	return all, nil
+}
+
+// uniqueIDs refuses a rule set in which two rules share an id.
+func uniqueIDs(all []*Rule) error {
+	seen := map[string]bool{}
+	for _, r := range all {
 		if seen[r.ID] {
-			return nil, fmt.Errorf("rules snapshot: duplicate rule id %q", r.ID)
+			return fmt.Errorf("duplicate rule id %q", r.ID)
 		}
 		seen[r.ID] = true
 	}
-	return all, nil
+	return nil
 }
 
 // MarshalSnapshot writes rules as the snapshot LoadRulesSnapshot reads:
@@ -269,49 +277,34 @@ func MarshalSnapshot(all []*Rule) ([]byte, error) {
 
 // LoadRules reads every *.yaml file of a file system (the embedded rules/
 // folder), checks that ids are unique and returns the rules sorted by id.
-// Files are parsed on every core: parsing is most of a small scan's start.
+// Scans load the snapshot instead (LoadRulesSnapshot); this is for tests,
+// the snapshot generator and rule authors, so every broken file is named
+// at once rather than the first.
 func LoadRules(fsys fs.FS) ([]*Rule, error) {
-	var paths []string
+	var all []*Rule
+	var errs []error
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && path.Ext(p) == ".yaml" {
-			paths = append(paths, p)
+		if err != nil || d.IsDir() || path.Ext(p) != ".yaml" {
+			return err
 		}
-		return err
+		data, err := fs.ReadFile(fsys, p)
+		if err == nil {
+			var rules []*Rule
+			if rules, err = parseRules(data, p, false); err == nil {
+				all = append(all, rules...)
+			}
+		}
+		errs = append(errs, err)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	parsed := make([][]*Rule, len(paths))
-	errs := make([]error, len(paths))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(paths)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(paths); i = int(next.Add(1)) - 1 {
-				data, err := fs.ReadFile(fsys, paths[i])
-				if err == nil {
-					parsed[i], err = parseRules(data, paths[i], false)
-				}
-				errs[i] = err
-			}
-		}()
-	}
-	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	var all []*Rule
-	for _, rules := range parsed {
-		all = append(all, rules...)
-	}
-	seen := map[string]bool{}
-	for _, r := range all {
-		if seen[r.ID] {
-			return nil, fmt.Errorf("duplicate rule id %q", r.ID)
-		}
-		seen[r.ID] = true
+	if err := uniqueIDs(all); err != nil {
+		return nil, err
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all, nil
