@@ -71,7 +71,7 @@ func (c *Classifier) ciVariable(ch sources.Chunk, found []detect.Finding) ChunkR
 // ciWholeValue reports a variable's whole value when no rule knows its
 // format but the variable is a secret by its name, or by its settings (a
 // masked GitLab variable: its owner declared it secret).
-func (c *Classifier) ciWholeValue(ch sources.Chunk, lines lineIndex) []Finding {
+func (c *Classifier) ciWholeValue(ch sources.Chunk, lines *lineIndex) []Finding {
 	ci := ch.Origin.CI
 	if ch.StartOffset != 0 {
 		return nil // a later piece of a long value: not one literal

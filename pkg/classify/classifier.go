@@ -337,7 +337,7 @@ func keywordWindows(data []byte, hits []int) [][2]int {
 
 // matchReferences runs the patterns whose keywords occur in the chunk and
 // keeps the best of overlapping matches.
-func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines lineIndex, hits map[int][]int) []refMatch {
+func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf, lines *lineIndex, hits map[int][]int) []refMatch {
 	var cands []refMatch
 	for pi, p := range c.set.Patterns {
 		byteKeyword := p.byteKeywordIn(data)
@@ -396,7 +396,7 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 }
 
 // matchText runs a text pattern on data[ws:we] and adds its matches.
-func (c *Classifier) matchText(cands []refMatch, p *Pattern, data []byte, ws, we int, filePath string, leaves []Leaf, lines lineIndex) []refMatch {
+func (c *Classifier) matchText(cands []refMatch, p *Pattern, data []byte, ws, we int, filePath string, leaves []Leaf, lines *lineIndex) []refMatch {
 	win := data[ws:we]
 	for _, m := range p.re.FindAllSubmatchIndex(win, -1) {
 		s, e := ws+m[0], ws+m[1]
@@ -507,7 +507,7 @@ func literalEvidence(key string, format Format) string {
 }
 
 // referenceFinding turns a reference match into an occurrence.
-func (c *Classifier) referenceFinding(ch sources.Chunk, r refMatch, lines lineIndex, format Format) Finding {
+func (c *Classifier) referenceFinding(ch sources.Chunk, r refMatch, lines *lineIndex, format Format) Finding {
 	p := r.p
 	ev := fmt.Sprintf("%s %q", p.Title, r.target)
 	if r.key != "" {
@@ -526,7 +526,7 @@ func (c *Classifier) referenceFinding(ch sources.Chunk, r refMatch, lines lineIn
 
 // literals reports values of secret-named keys in parsed formats that no
 // detection rule and no reference claimed.
-func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves []Leaf, refs []refMatch, lines lineIndex, format Format) []Finding {
+func (c *Classifier) literals(ch sources.Chunk, found []detect.Finding, leaves []Leaf, refs []refMatch, lines *lineIndex, format Format) []Finding {
 	if format == "" {
 		return nil // code is left to the detection rules
 	}

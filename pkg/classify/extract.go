@@ -243,30 +243,48 @@ func forEachLine(data []byte, fn func(n, off int, line []byte)) {
 	}
 }
 
-// lineIndex maps between byte offsets and 1-based lines/columns.
-type lineIndex []int
-
-func newLineIndex(data []byte) lineIndex {
-	idx := make(lineIndex, 1, bytes.Count(data, []byte{'\n'})+1)
-	for off := 0; ; {
-		i := bytes.IndexByte(data[off:], '\n')
-		if i < 0 {
-			return idx
-		}
-		off += i + 1
-		idx = append(idx, off)
-	}
+// lineIndex maps between byte offsets and 1-based lines/columns. It is
+// built on first use: most chunks the classifier looks at yield no
+// occurrence and are never asked for a line, and building the index for
+// each of them was about 5% of a dir scan's CPU.
+type lineIndex struct {
+	data   []byte
+	starts []int // byte offset of each line's start; nil until needed
 }
 
+func newLineIndex(data []byte) *lineIndex { return &lineIndex{data: data} }
+
+// lineStarts returns the offsets where the lines begin, building them once.
+func (l *lineIndex) lineStarts() []int {
+	if l.starts == nil {
+		starts := make([]int, 1, bytes.Count(l.data, []byte{'\n'})+1)
+		for off := 0; ; {
+			i := bytes.IndexByte(l.data[off:], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			starts = append(starts, off)
+		}
+		l.starts = starts
+	}
+	return l.starts
+}
+
+// lineStart returns the byte offset where a 1-based line begins.
+func (l *lineIndex) lineStart(line int) int { return l.lineStarts()[line-1] }
+
 // offset returns the byte offset of a 1-based line and column.
-func (l lineIndex) offset(line, col int) int {
-	if line < 1 || line > len(l) {
+func (l *lineIndex) offset(line, col int) int {
+	starts := l.lineStarts()
+	if line < 1 || line > len(starts) {
 		return 0
 	}
-	return l[line-1] + max(col-1, 0)
+	return starts[line-1] + max(col-1, 0)
 }
 
 // lineOf returns the 1-based line holding a byte offset.
-func (l lineIndex) lineOf(off int) int {
-	return sort.Search(len(l), func(i int) bool { return l[i] > off })
+func (l *lineIndex) lineOf(off int) int {
+	starts := l.lineStarts()
+	return sort.Search(len(starts), func(i int) bool { return starts[i] > off })
 }

@@ -94,7 +94,7 @@ func lastSegment(path string) string {
 }
 
 // parseYAML reads every document of a YAML chunk.
-func parseYAML(data []byte, lines lineIndex) ([]*node, error) {
+func parseYAML(data []byte, lines *lineIndex) ([]*node, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var docs []*node
 	for {
@@ -115,7 +115,7 @@ func parseYAML(data []byte, lines lineIndex) ([]*node, error) {
 // maxDepth stops hostile nesting from exhausting the stack.
 const maxDepth = 64
 
-func fromYAML(y *yaml.Node, data []byte, lines lineIndex, depth int) *node {
+func fromYAML(y *yaml.Node, data []byte, lines *lineIndex, depth int) *node {
 	if depth > maxDepth {
 		return nil
 	}
@@ -171,13 +171,13 @@ func locateValue(data []byte, start int, value string) (int, int) {
 
 // parseJSON reads one JSON document with encoding/json's tokenizer, which
 // reports byte offsets, so values keep their place in the chunk.
-func parseJSON(data []byte, lines lineIndex) (*node, error) {
+func parseJSON(data []byte, lines *lineIndex) (*node, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	return jsonValue(dec, data, lines, 0)
 }
 
-func jsonValue(dec *json.Decoder, data []byte, lines lineIndex, depth int) (*node, error) {
+func jsonValue(dec *json.Decoder, data []byte, lines *lineIndex, depth int) (*node, error) {
 	if depth > maxDepth {
 		return nil, errors.New("json nested too deep")
 	}

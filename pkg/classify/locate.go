@@ -6,7 +6,7 @@ import (
 )
 
 // located builds a detect.Finding for a span of the chunk.
-func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, end int, lines lineIndex) detect.Finding {
+func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, end int, lines *lineIndex) detect.Finding {
 	base := max(ch.StartLine, 1) - 1
 	line := lines.lineOf(start)
 	endLine := lines.lineOf(max(end-1, start))
@@ -17,9 +17,9 @@ func located(ch sources.Chunk, rule *detect.Rule, secret, match string, start, e
 		LineText:  contextLine(ch.Data, start, end),
 		Origin:    ch.Origin,
 		Line:      base + line,
-		Column:    start - lines[line-1] + 1,
+		Column:    start - lines.lineStart(line) + 1,
 		EndLine:   base + endLine,
-		EndColumn: max(end-1-lines[endLine-1]+1, 1),
+		EndColumn: max(end-1-lines.lineStart(endLine)+1, 1),
 		Offset:    ch.StartOffset + int64(start),
 	}
 }

@@ -20,7 +20,7 @@ type pipelineScan struct {
 	platform Platform
 	leaves   []Leaf
 	byPath   map[string]int // leaf index by structure path; the first document wins
-	lines    lineIndex
+	lines    *lineIndex
 	out      []Finding
 	// exports are the names a managed fetch sets (env names, step
 	// outputs), so that a later use is managed too.

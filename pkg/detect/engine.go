@@ -443,7 +443,7 @@ func (e *Engine) reject(data []byte, m *rawMatch) string {
 	if r.MinEntropy > 0 && m.entropy < r.MinEntropy {
 		return fmt.Sprintf("entropy %.2f below %.2f", m.entropy, r.MinEntropy)
 	}
-	c := r.regexps()
+	c := r.allowRegexps()
 	for _, a := range c.allow {
 		if a.MatchString(m.secret) {
 			return "rule allow pattern " + a.String()

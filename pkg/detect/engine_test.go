@@ -342,3 +342,22 @@ func TestRequiresSkipsWindows(t *testing.T) {
 		t.Errorf("trace %v lacks the requires stage", stages)
 	}
 }
+
+// Allow lists compile on a rule's first match, but a broken one must still
+// be an error when a rule is compiled eagerly (config rules, rule files).
+func TestCompileReportsBrokenAllowPatterns(t *testing.T) {
+	for _, field := range []string{"allow", "allow-match"} {
+		_, err := ParseRules([]byte(`
+rules:
+  - id: broken-allow
+    title: t
+    provider: p
+    keywords: [tok]
+    pattern: 'tok_([a-z0-9]{8})'
+    `+field+`: ['(unclosed']
+`), "broken.yaml")
+		if err == nil || !strings.Contains(err.Error(), field) {
+			t.Errorf("%s: ParseRules error = %v, want one naming the field", field, err)
+		}
+	}
+}
