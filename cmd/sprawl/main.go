@@ -31,6 +31,13 @@ func main() {
 	code := run(ctx, os.Args[1:], systemStreams())
 	stop()
 	pprof.StopCPUProfile()
+	// SPRAWL_MEMPROFILE names a file for the run's allocation profile.
+	if path := os.Getenv("SPRAWL_MEMPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
 	os.Exit(code)
 }
 

@@ -121,12 +121,20 @@ func (s *pipelineScan) logLeaks() {
 			uses[i] = s.usesIn(e)
 			all = append(all, uses[i]...)
 		}
+		// An echo leaks only a secret its line uses, a trace only one its
+		// block uses or (a dump) one the job holds: most script lines use
+		// none, and are not searched.
+		traceCanLeak := len(all) > 0 || len(s.secrets) > 0
 		for i, e := range block {
-			if m := echo.re.FindStringIndex(e.text); m != nil {
-				s.echoLeak(echo, e, m[0], uses[i])
+			if len(uses[i]) > 0 {
+				if m := echo.re.FindStringIndex(e.text); m != nil {
+					s.echoLeak(echo, e, m[0], uses[i])
+				}
 			}
-			if m := trace.re.FindStringIndex(e.text); m != nil {
-				s.traceLeak(trace, e, m, all)
+			if traceCanLeak {
+				if m := trace.re.FindStringIndex(e.text); m != nil {
+					s.traceLeak(trace, e, m, all)
+				}
 			}
 		}
 	}
