@@ -55,12 +55,7 @@ func (k *KeywordSet) Each(data []byte, fn func(keyword, start, end int) bool) {
 		return
 	}
 	bp := lowered.Get().(*[]byte)
-	low := append((*bp)[:0], data...)
-	for i, c := range low {
-		if 'A' <= c && c <= 'Z' {
-			low[i] = c + 'a' - 'A'
-		}
-	}
+	low := appendLower((*bp)[:0], data)
 	found := k.a.FindAllOverlapping(low)
 	*bp = low
 	lowered.Put(bp)
