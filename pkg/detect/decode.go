@@ -22,17 +22,13 @@ var base64Chars = func() (t [256]bool) {
 // span's position so reports point at what is in the file.
 func (e *Engine) scanDecoded(data []byte) []rawMatch {
 	var out []rawMatch
-	for i := 0; i < len(data); {
-		if !base64Chars[data[i]] {
-			i++
-			continue
+	for i := 0; ; {
+		s, j := nextBase64Run(data, i)
+		if s < 0 {
+			break
 		}
-		j := i
-		for j < len(data) && base64Chars[data[j]] {
-			j++
-		}
-		if j-i >= minEncodedLen && mayEncodeText(data[i:j]) {
-			out = e.scanEncoded(data, i, j, decodeBase64(data[i:j]), "base64", out)
+		if mayEncodeText(data[s:j]) {
+			out = e.scanEncoded(data, s, j, decodeBase64(data[s:j]), "base64", out)
 		}
 		i = j
 	}
@@ -52,6 +48,34 @@ func (e *Engine) scanDecoded(data []byte) []rawMatch {
 		i = t
 	}
 	return out
+}
+
+// nextBase64Run returns the first maximal run of base64 characters of at
+// least minEncodedLen bytes in data[i:], as [s, j), or s = -1. data[i-1],
+// if any, must not be a base64 character. It looks at the last byte a run
+// starting here would need before the bytes in between: source code is
+// mostly short identifier runs, and this skips most of their bytes.
+func nextBase64Run(data []byte, i int) (s, j int) {
+	for i+minEncodedLen <= len(data) {
+		p := i + minEncodedLen - 1
+		if !base64Chars[data[p]] {
+			i = p + 1
+			continue
+		}
+		s = p
+		for s > i && base64Chars[data[s-1]] {
+			s--
+		}
+		j = p + 1
+		for j < len(data) && base64Chars[data[j]] {
+			j++
+		}
+		if j-s >= minEncodedLen {
+			return s, j
+		}
+		i = j + 1 // data[j] is not a base64 character
+	}
+	return -1, -1
 }
 
 func (e *Engine) scanEncoded(data []byte, s, t int, decoded []byte, how string, out []rawMatch) []rawMatch {

@@ -3,6 +3,7 @@ package detect
 import (
 	"encoding/base64"
 	"math/rand"
+	"slices"
 	"testing"
 )
 
@@ -41,6 +42,57 @@ func TestMayEncodeTextRejectsIdentifiers(t *testing.T) {
 	for _, id := range []string{"Curl_http_output_authentication", "CURLOPT_SSL_VERIFYPEER_DEFAULT", "github.com/spf13/cobra/doc", "TestSecretNamedReferencesInLongScript"} {
 		if mayEncodeText([]byte(id)) {
 			t.Errorf("%s would be decoded", id)
+		}
+	}
+}
+
+// nextBase64Run skips ahead; it must find exactly the runs a plain
+// byte-by-byte walk finds, on inputs made of runs of every length around
+// the threshold.
+func TestNextBase64RunFindsEveryLongRun(t *testing.T) {
+	naive := func(data []byte) [][2]int {
+		var runs [][2]int
+		for i := 0; i < len(data); {
+			if !base64Chars[data[i]] {
+				i++
+				continue
+			}
+			j := i
+			for j < len(data) && base64Chars[data[j]] {
+				j++
+			}
+			if j-i >= minEncodedLen {
+				runs = append(runs, [2]int{i, j})
+			}
+			i = j
+		}
+		return runs
+	}
+	rng := rand.New(rand.NewSource(11))
+	for round := 0; round < 5000; round++ {
+		var b []byte
+		for n := rng.Intn(8); n > 0; n-- {
+			for k := rng.Intn(2 * minEncodedLen); k > 0; k-- {
+				b = append(b, "aZ09+/=-_"[rng.Intn(9)])
+			}
+			for k := rng.Intn(3) + 1; k > 0; k-- {
+				b = append(b, " \n\"'.:;{\x00\xff"[rng.Intn(10)])
+			}
+		}
+		if rng.Intn(2) == 0 && len(b) > 0 {
+			b = b[:len(b)-1] // end inside a run half of the time
+		}
+		var got [][2]int
+		for i := 0; ; {
+			s, j := nextBase64Run(b, i)
+			if s < 0 {
+				break
+			}
+			got = append(got, [2]int{s, j})
+			i = j
+		}
+		if want := naive(b); !slices.Equal(got, want) {
+			t.Fatalf("input %q: runs %v, want %v", b, got, want)
 		}
 	}
 }
