@@ -236,6 +236,12 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 			}
 			return
 		}
+		if c := r.regexps(); c.err == nil && !containsAnyFold(data[winStart:winEnd], c.required) {
+			if trace != nil {
+				trace(r, "requires", fmt.Sprintf("none of %q, one of which the pattern needs, near the keyword: regex not run", c.required))
+			}
+			return
+		}
 		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
 	}
 	for _, h := range hits {

@@ -92,6 +92,9 @@ type compiledRule struct {
 	err          error
 	re           *regexp.Regexp
 	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
+	// required holds strings one of which every match contains (see
+	// requiredLiterals); nil when there is nothing worth checking.
+	required []string
 
 	allowOnce  sync.Once
 	allowErr   error
@@ -137,6 +140,9 @@ func (c *compiledRule) build(r *Rule) error {
 	}
 	if len(c.secretGroups) == 0 && re.NumSubexp() > 0 {
 		c.secretGroups = []int{1}
+	}
+	if set := requiredLiterals(r.Pattern); !impliedByKeywords(set, r.Keywords) {
+		c.required = set
 	}
 	return nil
 }
