@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -26,10 +27,10 @@ type Classifier struct {
 	// rather than ChunkWithHits); built on first use.
 	keywords     *detect.KeywordSet
 	keywordsOnce sync.Once
-	// appliesCache maps a path to which patterns apply there (applies).
-	appliesCache  sync.Map
-	appliesCached atomic.Int64
-	kwPattern     [][]int // keyword index -> pattern indices
+	// appliesCache holds, for recently seen paths, which patterns apply
+	// there (applies).
+	appliesCache [appliesCacheSlots]atomic.Pointer[appliesEntry]
+	kwPattern    [][]int // keyword index -> pattern indices
 }
 
 // Options tune a classifier.
@@ -119,9 +120,18 @@ func referenceKeywords(set *Set) (keywords []string, kwPattern [][]int) {
 	return keywords, kwPattern
 }
 
-// appliesCacheMax bounds the per-path cache of applies: a history with
-// millions of paths falls back to matching globs every time.
-const appliesCacheMax = 1 << 16
+// appliesCacheSlots is the size of applies' cache: a direct-mapped table
+// of recent paths, where a new path replaces whatever shared its slot.
+// Git history classifies every blob under its own name ("blob <id>"), so
+// a cache of every path seen grew with the history (tens of MB) and then
+// stopped helping; what repeats is one path's chunks, close together.
+const appliesCacheSlots = 1 << 12
+
+// appliesEntry is one path's answers, one per pattern.
+type appliesEntry struct {
+	path    string
+	answers []atomic.Uint32
+}
 
 // applies reports whether pattern pi may match in a file at filePath.
 // Git history classifies many chunks of one path (every version, every
@@ -134,9 +144,6 @@ func (c *Classifier) applies(pi int, filePath string) bool {
 		return p.appliesTo(filePath) // no globs: cheap
 	}
 	e := c.appliesEntry(filePath)
-	if e == nil {
-		return p.appliesTo(filePath)
-	}
 	switch e[pi].Load() {
 	case appliesNo:
 		return false
@@ -158,18 +165,19 @@ const (
 	appliesYes
 )
 
-// appliesEntry returns the path's cache entry, one answer per pattern,
-// or nil once the cache is full.
+// appliesEntry returns the path's cache entry, one answer per pattern.
 func (c *Classifier) appliesEntry(filePath string) []atomic.Uint32 {
-	if v, ok := c.appliesCache.Load(filePath); ok {
-		return v.([]atomic.Uint32)
+	slot := &c.appliesCache[maphash.String(appliesSeed, filePath)%appliesCacheSlots]
+	if e := slot.Load(); e != nil && e.path == filePath {
+		return e.answers
 	}
-	if c.appliesCached.Add(1) > appliesCacheMax {
-		return nil
-	}
-	v, _ := c.appliesCache.LoadOrStore(filePath, make([]atomic.Uint32, len(c.set.Patterns)))
-	return v.([]atomic.Uint32)
+	e := &appliesEntry{path: filePath, answers: make([]atomic.Uint32, len(c.set.Patterns))}
+	slot.Store(e)
+	return e.answers
 }
+
+// appliesSeed hashes paths into appliesCache.
+var appliesSeed = maphash.MakeSeed()
 
 // Set returns the classifier's reference data.
 func (c *Classifier) Set() *Set { return c.set }
