@@ -79,11 +79,12 @@ const (
 	entryOther // submodule commit
 )
 
-// forEachTreeEntry calls fn for each entry of a raw tree object. The mode
-// and the name are a few bytes each, found with plain loops: the setup of
+// forEachTreeEntry calls fn for each entry of a raw tree object, with its
+// octal mode ("100644"; "120000" is a symbolic link). The mode and the
+// name are a few bytes each, found with plain loops: the setup of
 // bytes.IndexByte cost more than the search across a history's tens of
 // millions of entries.
-func forEachTreeEntry(data []byte, fn func(name []byte, kind int, id []byte)) error {
+func forEachTreeEntry(data []byte, fn func(name, mode []byte, kind int, id []byte)) error {
 	for len(data) > 0 {
 		sp := 0
 		for sp < len(data) && sp <= 7 && data[sp] != ' ' {
@@ -108,7 +109,7 @@ func forEachTreeEntry(data []byte, fn func(name []byte, kind int, id []byte)) er
 		case bytes.Equal(mode, []byte("160000")):
 			kind = entryOther
 		}
-		fn(rest[:nul], kind, rest[nul+1:nul+21])
+		fn(rest[:nul], mode, kind, rest[nul+1:nul+21])
 		data = rest[nul+21:]
 	}
 	return nil

@@ -19,7 +19,7 @@ func TestForEachTreeEntry(t *testing.T) {
 	tree = append(tree, treeEntryBytes("160000", "vendor", 3)...)
 	tree = append(tree, treeEntryBytes("100755", "a b.sh", 4)...)
 	var got []string
-	err := forEachTreeEntry(tree, func(name []byte, kind int, id []byte) {
+	err := forEachTreeEntry(tree, func(name, _ []byte, kind int, id []byte) {
 		got = append(got, fmt.Sprintf("%s/%d/%d", name, kind, id[0]))
 	})
 	want := fmt.Sprint([]string{
@@ -37,7 +37,7 @@ func TestForEachTreeEntry(t *testing.T) {
 		"id cut short":  append([]byte("100644 x\x00"), bytes.Repeat([]byte{1}, 19)...),
 		"second cut":    append(treeEntryBytes("100644", "ok", 1), []byte("100644 y")...),
 	} {
-		if err := forEachTreeEntry(bad, func([]byte, int, []byte) {}); err == nil {
+		if err := forEachTreeEntry(bad, func(_, _ []byte, _ int, _ []byte) {}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}

@@ -119,7 +119,7 @@ func headChanges(ls *lazyStore, z *inflater, tree plumbing.Hash, dir string, idx
 		return fmt.Errorf("read HEAD tree %s: %v", tree, err)
 	}
 	var subs []treeEntry
-	err = forEachTreeEntry(data, func(name []byte, kind int, raw []byte) {
+	err = forEachTreeEntry(data, func(name, _ []byte, kind int, raw []byte) {
 		var h plumbing.Hash
 		copy(h[:], raw)
 		p := string(name)

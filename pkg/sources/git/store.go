@@ -126,11 +126,21 @@ func (s *store) readLoose(h plumbing.Hash, dst []byte) (uint8, []byte, error) {
 		return 0, nil, fmt.Errorf("inflate: %w", err)
 	}
 	defer zr.Close()
+	kind, size, err := looseHeader(zr)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := readAllSized(zr, size, dst)
+	return kind, data, err
+}
+
+// looseHeader reads the "blob 1234\0" that starts a loose object.
+func looseHeader(zr io.Reader) (kind uint8, size int64, err error) {
 	var head []byte
 	var one [1]byte
 	for len(head) < 32 {
 		if _, err := io.ReadFull(zr, one[:]); err != nil {
-			return 0, nil, fmt.Errorf("inflate header: %w", err)
+			return 0, 0, fmt.Errorf("inflate header: %w", err)
 		}
 		if one[0] == 0 {
 			break
@@ -138,16 +148,32 @@ func (s *store) readLoose(h plumbing.Hash, dst []byte) (uint8, []byte, error) {
 		head = append(head, one[0])
 	}
 	typ, sz, ok := strings.Cut(string(head), " ")
-	size, err := strconv.ParseInt(sz, 10, 64)
+	size, err = strconv.ParseInt(sz, 10, 64)
 	if !ok || err != nil || size < 0 {
-		return 0, nil, fmt.Errorf("%w: bad header", errBadObject)
+		return 0, 0, fmt.Errorf("%w: bad header", errBadObject)
 	}
-	kind := map[string]uint8{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}[typ]
+	kind = map[string]uint8{"commit": objCommit, "tree": objTree, "blob": objBlob, "tag": objTag}[typ]
 	if kind == 0 {
-		return 0, nil, fmt.Errorf("%w: unknown type %q", errBadObject, typ)
+		return 0, 0, fmt.Errorf("%w: unknown type %q", errBadObject, typ)
 	}
-	data, err := readAllSized(zr, size, dst)
-	return kind, data, err
+	return kind, size, nil
+}
+
+// looseSize reads a loose object's size from its header.
+func (s *store) looseSize(h plumbing.Hash) (int64, bool) {
+	hx := h.String()
+	f, err := os.Open(filepath.Join(s.dir, hx[:2], hx[2:]))
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	zr, err := zlib.NewReader(f)
+	if err != nil {
+		return 0, false
+	}
+	defer zr.Close()
+	_, size, err := looseHeader(zr)
+	return size, err == nil
 }
 
 // readObject returns any object by id, resolving deltas one by one. The
@@ -182,6 +208,40 @@ func (s *store) readObject(h plumbing.Hash, z *inflater, depth int) (uint8, []by
 		return kind, out, err
 	}
 	return s.readLoose(h, nil)
+}
+
+// objectSize returns an object's inflated size without building it: a
+// whole packed object's is in its entry, a delta's in the first bytes of
+// its own data, a loose object's in its header. known is false for an
+// unreadable object, or a delta whose own data is over limit (its target
+// may be larger still).
+func (s *store) objectSize(h plumbing.Hash, z *inflater, limit int64) (size int64, known bool) {
+	for _, p := range s.packs {
+		i := p.idx.find(h)
+		if i < 0 {
+			continue
+		}
+		e := &p.ent[i]
+		switch {
+		case e.base == brokenBase:
+			return 0, false
+		case !e.isDelta():
+			return e.size, true
+		case e.size > limit:
+			return 0, false
+		}
+		delta, err := z.inflate(p, uint32(i), nil)
+		if err != nil {
+			return 0, false
+		}
+		_, rest, ok := deltaVarint(delta)
+		if !ok {
+			return 0, false
+		}
+		target, _, ok := deltaVarint(rest)
+		return int64(target), ok
+	}
+	return s.looseSize(h)
 }
 
 // objectCount is how many objects the store holds, packed and loose.

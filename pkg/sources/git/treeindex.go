@@ -105,7 +105,7 @@ func (t *treeIndex) subtreeID(h plumbing.Hash, sc *treeScratch) (uint32, bool) {
 // add reads one tree. Workers call it concurrently for different trees.
 func (t *treeIndex) add(id uint32, data []byte, sc *treeScratch) error {
 	sc.names, sc.ids, sc.miss = sc.names[:0], sc.ids[:0], sc.miss[:0]
-	err := forEachTreeEntry(data, func(name []byte, kind int, raw []byte) {
+	err := forEachTreeEntry(data, func(name, _ []byte, kind int, raw []byte) {
 		switch kind {
 		case entryTree:
 			var h plumbing.Hash
