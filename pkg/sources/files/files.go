@@ -81,9 +81,9 @@ type job struct {
 func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// A deep queue lets the listing run ahead of the readers, so the total
-	// (for the progress line) is known early; 64k queued paths cost a few MB.
-	jobs := make(chan job, 1<<16)
+	// The listing runs ahead of the readers, so that the total (for the
+	// progress line) is known early.
+	jobs := newJobQueue(queueDepth)
 	var (
 		wg       sync.WaitGroup
 		errOnce  sync.Once
@@ -97,7 +97,11 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 		go func() {
 			defer wg.Done()
 			var scratch []byte // this worker's whole-file buffer
-			for j := range jobs {
+			for {
+				j, ok := jobs.pop()
+				if !ok {
+					break
+				}
 				if ctx.Err() != nil {
 					continue
 				}
@@ -115,7 +119,7 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 		w.walkRoot(ctx, root, multi, jobs)
 	}
 	w.listingDone.Store(true)
-	close(jobs)
+	jobs.close()
 	wg.Wait()
 	if firstErr != nil {
 		return firstErr
@@ -123,7 +127,7 @@ func (w *Walker) Walk(ctx context.Context, emit func(sources.Chunk) error) error
 	return ctx.Err()
 }
 
-func (w *Walker) walkRoot(ctx context.Context, root string, multi bool, jobs chan<- job) {
+func (w *Walker) walkRoot(ctx context.Context, root string, multi bool, jobs *jobQueue) {
 	st := w.opts.Stats
 	info, err := os.Stat(root)
 	if err != nil {
@@ -149,7 +153,7 @@ func (w *Walker) walkRoot(ctx context.Context, root string, multi bool, jobs cha
 type dirWalk struct {
 	w       *Walker
 	ctx     context.Context
-	jobs    chan<- job
+	jobs    *jobQueue
 	prefix  string
 	visited map[string]bool // real paths of folders entered, for loop detection
 }
@@ -266,7 +270,7 @@ func ignored(layers []ignoreLayer, rel string, dir bool) bool {
 
 // offer queues a regular file unless it is excluded; special files (FIFOs,
 // devices, sockets) are never opened, since reading one can block forever.
-func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<- job) {
+func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs *jobQueue) {
 	st := w.opts.Stats
 	if !mode.IsRegular() {
 		st.Skip(sources.SkipSpecial)
@@ -283,9 +287,8 @@ func (w *Walker) offer(ctx context.Context, j job, mode fs.FileMode, jobs chan<-
 	}
 	w.listedItems.Add(1)
 	w.listedBytes.Add(j.size)
-	select {
-	case jobs <- j:
-	case <-ctx.Done():
+	if ctx.Err() == nil {
+		jobs.push(j)
 	}
 }
 
