@@ -1,9 +1,10 @@
 //go:build ignore
 
 // gen_snapshot writes snapshot.json, the rule set as sprawl loads it at
-// run time, from the YAML files beside it (not references/, which is not
-// rules). Run it with go generate after changing a rule;
-// TestRuleSnapshotIsCurrent fails until then.
+// run time, from the YAML files beside it, and references.json, the
+// reference patterns, from references/. Run it with go generate after
+// changing a rule or a reference; TestRuleSnapshotIsCurrent and
+// TestReferenceSnapshotIsCurrent fail until then.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"testing/fstest"
 
+	"github.com/sprawl-sec/sprawl/pkg/classify"
 	"github.com/sprawl-sec/sprawl/pkg/detect"
 )
 
@@ -43,5 +45,15 @@ func generate() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile("snapshot.json", data, 0o644)
+	if err := os.WriteFile("snapshot.json", data, 0o644); err != nil {
+		return err
+	}
+	refs, err := classify.LoadReferences(os.DirFS("references"))
+	if err != nil {
+		return err
+	}
+	if data, err = classify.MarshalReferences(refs); err != nil {
+		return err
+	}
+	return os.WriteFile("references.json", data, 0o644)
 }

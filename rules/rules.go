@@ -18,6 +18,13 @@ var FS embed.FS
 //go:embed references/*.yaml
 var References embed.FS
 
+// ReferencesSnapshot is the reference data as scans load it: the files of
+// references/ without their examples, as JSON (see
+// classify.LoadReferencesSnapshot).
+//
+//go:embed references.json
+var ReferencesSnapshot []byte
+
 // Snapshot is the rule set as scans load it: the YAML files' rules
 // without their examples, as JSON (see detect.LoadRulesSnapshot).
 //

@@ -66,7 +66,7 @@ var loadBuiltins = sync.OnceValues(func() (builtins, error) {
 	)
 	go func() {
 		defer close(loaded)
-		b.refs, refErr = classify.LoadReferences(rules.References)
+		b.refs, refErr = classify.LoadReferencesSnapshot(rules.ReferencesSnapshot)
 	}()
 	var err error
 	b.rules, err = detect.LoadRulesSnapshot(rules.Snapshot)

@@ -15,24 +15,24 @@ import (
 type KeyPolicy struct {
 	// Names matches a secret-named key after normalisation (camelCase and
 	// separators become snake_case, lower case, last path segment only).
-	Names string `yaml:"names"`
+	Names string `yaml:"names" json:"names"`
 	// NotNames matches keys that look secret-named but hold something
 	// else: password_file, token_url, secret_name.
-	NotNames string `yaml:"not-names"`
+	NotNames string `yaml:"not-names" json:"not-names"`
 	// Keywords are words every secret-named key contains one of; a chunk
 	// with none of them (and no reference keyword) is not parsed at all.
-	Keywords []string `yaml:"keywords"`
+	Keywords []string `yaml:"keywords" json:"keywords"`
 	// MinLength and MinEntropy bound what counts as a literal secret.
-	MinLength  int     `yaml:"min-length"`
-	MinEntropy float64 `yaml:"min-entropy"`
+	MinLength  int     `yaml:"min-length" json:"min-length"`
+	MinEntropy float64 `yaml:"min-entropy" json:"min-entropy"`
 	// Placeholders match values that are not literals: templates,
 	// booleans, documentation stand-ins, file paths.
-	Placeholders []string `yaml:"placeholders"`
+	Placeholders []string `yaml:"placeholders" json:"placeholders"`
 
-	Examples               []string `yaml:"examples"`
-	CounterExamples        []string `yaml:"counter-examples"`
-	LiteralExamples        []string `yaml:"literal-examples"`
-	LiteralCounterExamples []string `yaml:"literal-counter-examples"`
+	Examples               []string `yaml:"examples" json:"-"`
+	CounterExamples        []string `yaml:"counter-examples" json:"-"`
+	LiteralExamples        []string `yaml:"literal-examples" json:"-"`
+	LiteralCounterExamples []string `yaml:"literal-counter-examples" json:"-"`
 
 	names, notNames *regexp.Regexp
 	placeholders    []*regexp.Regexp

@@ -2,6 +2,7 @@ package classify
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
@@ -20,56 +21,56 @@ import (
 // way of naming a secret that is kept somewhere else (a secrets manager, a
 // CI secret store, the environment) instead of writing its value.
 type Pattern struct {
-	ID       string `yaml:"id"`
-	Title    string `yaml:"title"`
-	Provider string `yaml:"provider"`
+	ID       string `yaml:"id" json:"id"`
+	Title    string `yaml:"title" json:"title"`
+	Provider string `yaml:"provider" json:"provider"`
 	// Class is what a value written in this form is: managed,
 	// externalized, or unmanaged (a plain configuration store that is not
 	// meant for secrets, such as GitHub Actions vars).
-	Class Class `yaml:"class"`
+	Class Class `yaml:"class" json:"class"`
 	// Evidence is the sentence a report shows for why the class holds.
-	Evidence string `yaml:"evidence"`
+	Evidence string `yaml:"evidence" json:"evidence"`
 	// On says what the pattern reads: "text" (the raw chunk, the default)
 	// or "structure" (one "dotted.key.path: value" line per scalar of a
 	// parsed YAML or JSON document, for forms that span lines), or
 	// "pipeline" (run only by the CI pipeline readers, on the values
 	// their structure selects: a vault-action secrets: line means nothing
 	// outside that step, so the generic matcher never runs it).
-	On       string   `yaml:"on,omitempty"`
-	Keywords []string `yaml:"keywords"`
+	On       string   `yaml:"on,omitempty" json:"on,omitempty"`
+	Keywords []string `yaml:"keywords" json:"keywords"`
 	// Pattern is RE2. The group "target" (else group 1, else the whole
 	// match) names the referenced secret; it is a name or an address,
 	// never a value.
-	Pattern string `yaml:"pattern"`
+	Pattern string `yaml:"pattern" json:"pattern"`
 	// Paths limits the pattern to files matching one of these doublestar
 	// globs (e.g. GitLab's $VAR only means a CI variable in .gitlab-ci.yml).
-	Paths []string `yaml:"paths,omitempty"`
+	Paths []string `yaml:"paths,omitempty" json:"paths,omitempty"`
 	// SecretName "required" means the form is generic (an environment
 	// lookup) and only counts when the target or its key is secret-named.
-	SecretName string `yaml:"secret-name,omitempty"`
+	SecretName string `yaml:"secret-name,omitempty" json:"secret-name,omitempty"`
 	// Global says the target names one secret everywhere (an ARN, a GCP
 	// project path, a Key Vault URL), so occurrences in different
 	// repositories are the same credential.
-	Global bool `yaml:"global,omitempty"`
+	Global bool `yaml:"global,omitempty" json:"global,omitempty"`
 	// Covers says the matched span is ciphertext (sops ENC[...], sealed
 	// secrets): a detector hit inside it is not a literal secret.
-	Covers bool `yaml:"covers,omitempty"`
+	Covers bool `yaml:"covers,omitempty" json:"covers,omitempty"`
 	// Kind is "reference" (the default: the form names a secret kept
 	// elsewhere) or "leak" (the form spills a secret, such as an echo of
 	// it into a CI log): it decides how reports title the form.
-	Kind string `yaml:"kind,omitempty"`
+	Kind string `yaml:"kind,omitempty" json:"kind,omitempty"`
 	// Priority breaks ties between overlapping matches; higher wins.
-	Priority int `yaml:"priority,omitempty"`
+	Priority int `yaml:"priority,omitempty" json:"priority,omitempty"`
 	// Allow lists regexes; a target matching one is not this reference.
-	Allow []string `yaml:"allow,omitempty"`
+	Allow []string `yaml:"allow,omitempty" json:"allow,omitempty"`
 	// Severity and Remediation override the defaults the class implies
 	// (a secret echoed into a CI log is a leak with its own fix).
-	Severity    string `yaml:"severity,omitempty"`
-	Remediation string `yaml:"remediation,omitempty"`
+	Severity    string `yaml:"severity,omitempty" json:"severity,omitempty"`
+	Remediation string `yaml:"remediation,omitempty" json:"remediation,omitempty"`
 
-	ExamplePath     string   `yaml:"example-path,omitempty"`
-	Examples        []string `yaml:"examples"`
-	CounterExamples []string `yaml:"counter-examples"`
+	ExamplePath     string   `yaml:"example-path,omitempty" json:"-"`
+	Examples        []string `yaml:"examples" json:"-"`
+	CounterExamples []string `yaml:"counter-examples" json:"-"`
 
 	re          *regexp.Regexp
 	globs       []pathGlob // Paths, sorted out by what they look at
@@ -297,9 +298,9 @@ func (p *Pattern) allowed(target string) bool {
 
 // refFile is the shape of one YAML file in rules/references/.
 type refFile struct {
-	References []*Pattern   `yaml:"references"`
-	SecretKeys *KeyPolicy   `yaml:"secret-keys"`
-	Literal    *detect.Rule `yaml:"literal-rule"`
+	References []*Pattern   `yaml:"references" json:"references"`
+	SecretKeys *KeyPolicy   `yaml:"secret-keys" json:"secret-keys"`
+	Literal    *detect.Rule `yaml:"literal-rule" json:"literal-rule"`
 }
 
 // Set is the loaded reference data: patterns, the secret-key policy and
@@ -330,44 +331,89 @@ func LoadReferences(fsys fs.FS) (*Set, error) {
 		if err := dec.Decode(&f); err != nil {
 			return fmt.Errorf("parse %s: %w", p, err)
 		}
-		for _, pat := range f.References {
-			if err := pat.compile(); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-		}
-		set.Patterns = append(set.Patterns, f.References...)
-		if f.SecretKeys != nil {
-			if set.Keys != nil {
-				return fmt.Errorf("%s: secret-keys defined twice", p)
-			}
-			if err := f.SecretKeys.compile(); err != nil {
-				return fmt.Errorf("%s: %w", p, err)
-			}
-			set.Keys = f.SecretKeys
-		}
-		if f.Literal != nil {
-			set.LiteralRule = f.Literal
+		if err := set.add(&f); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	return set, set.finish()
+}
+
+// LoadReferencesSnapshot reads the reference data as scans load it: the
+// YAML files' content without their examples, as JSON made by
+// MarshalReferences (rules/references.json, written by go generate
+// ./rules). Decoding it takes a fraction of parsing the YAML, which was
+// the longest step of a scan's start.
+func LoadReferencesSnapshot(data []byte) (*Set, error) {
+	var f refFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("references snapshot: %w", err)
+	}
+	set := &Set{}
+	if err := set.add(&f); err != nil {
+		return nil, fmt.Errorf("references snapshot: %w", err)
+	}
+	if err := set.finish(); err != nil {
+		return nil, fmt.Errorf("references snapshot: %w", err)
+	}
+	return set, nil
+}
+
+// MarshalReferences writes a Set as LoadReferencesSnapshot reads it.
+func MarshalReferences(set *Set) ([]byte, error) {
+	data, err := json.MarshalIndent(refFile{References: set.Patterns, SecretKeys: set.Keys, Literal: set.LiteralRule}, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
+}
+
+// add compiles one file's content into the set.
+func (set *Set) add(f *refFile) error {
+	for i, pat := range f.References {
+		if pat == nil {
+			return fmt.Errorf("reference %d is empty", i+1)
+		}
+		if err := pat.compile(); err != nil {
+			return err
+		}
+	}
+	set.Patterns = append(set.Patterns, f.References...)
+	if f.SecretKeys != nil {
+		if set.Keys != nil {
+			return fmt.Errorf("secret-keys defined twice")
+		}
+		if err := f.SecretKeys.compile(); err != nil {
+			return err
+		}
+		set.Keys = f.SecretKeys
+	}
+	if f.Literal != nil {
+		set.LiteralRule = f.Literal
+	}
+	return nil
+}
+
+// finish checks the whole set and orders its patterns.
+func (set *Set) finish() error {
 	if set.Keys == nil || set.LiteralRule == nil {
-		return nil, fmt.Errorf("reference data needs secret-keys and literal-rule")
+		return fmt.Errorf("reference data needs secret-keys and literal-rule")
 	}
 	if set.LiteralRule.ID != LiteralRuleID {
-		return nil, fmt.Errorf("literal-rule id is %q, the code knows it as %q", set.LiteralRule.ID, LiteralRuleID)
+		return fmt.Errorf("literal-rule id is %q, the code knows it as %q", set.LiteralRule.ID, LiteralRuleID)
 	}
 	seen := map[string]bool{}
 	for _, p := range set.Patterns {
 		if seen[p.ID] {
-			return nil, fmt.Errorf("duplicate reference id %q", p.ID)
+			return fmt.Errorf("duplicate reference id %q", p.ID)
 		}
 		seen[p.ID] = true
 	}
 	sort.SliceStable(set.Patterns, func(i, j int) bool { return set.Patterns[i].ID < set.Patterns[j].ID })
-	return set, nil
+	return nil
 }
 
 func ensureDot(s string) string {
