@@ -45,6 +45,8 @@ type blobScanner struct {
 	wins   []span
 	mapped []Match
 	recs   []lineRecord
+	// sink keeps what lineCache.touch returns, so that its loads are done.
+	sink uint64
 }
 
 type lineInfo struct {

@@ -35,6 +35,7 @@ func (s *blobScanner) scanWindows(origin *sources.Origin, data []byte, out []Mat
 	// waits for every reader, and every new reader for a waiting writer,
 	// so time spent under the shared lock idles the other workers.
 	s.cache.mu.RLock()
+	s.sink += s.cache.touch(s.lines)
 	for i := range s.lines {
 		if li := &s.lines[i]; li.hash != 0 {
 			li.cached, li.seen = s.cache.lookup(li.hash)

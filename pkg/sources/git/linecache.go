@@ -56,6 +56,24 @@ func (c *lineCache) slot(h uint64) int {
 	}
 }
 
+// touch loads the first slot of every line's hash and returns a value
+// made from them, which the caller keeps so the loads are not dropped.
+// The table is far larger than the processor's caches and each lookup
+// misses; these loads do not depend on one another, so the processor
+// overlaps their misses, which the probing loop of slot, whose branches
+// wait for each load, would otherwise take one after another.
+// The caller holds c.mu for reading.
+func (c *lineCache) touch(lines []lineInfo) uint64 {
+	mask := len(c.slots) - 1
+	var sum uint64
+	for i := range lines {
+		if h := lines[i].hash; h != 0 {
+			sum += c.slots[int(h>>2)&mask]
+		}
+	}
+	return sum
+}
+
 // lookup returns whether a line was read before and what starts on it.
 // The caller holds c.mu for reading.
 func (c *lineCache) lookup(h uint64) ([]lineMatch, bool) {
