@@ -1,12 +1,14 @@
 package git
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 )
@@ -63,6 +65,22 @@ func TestStoreReadsAgreeWithGoGit(t *testing.T) {
 		if err := f.repo.Storer.SetReference(plumbing.NewHashReference("refs/tags/light", first)); err != nil {
 			t.Fatal(err)
 		}
+		// An annotated tag on a blob (git's own history has one): peeling
+		// it is an answer from the store, not a reason to ask go-git.
+		blobTag := &object.Tag{Name: "key", Tagger: *f.sig("Tagger"), Message: "a key", TargetType: plumbing.BlobObject}
+		obj := f.repo.Storer.NewEncodedObject()
+		blobHash := plumbing.ComputeHash(plumbing.BlobObject, []byte("* @root-team\n"))
+		blobTag.Target = blobHash
+		if err := blobTag.Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		tagID, err := f.repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.repo.Storer.SetReference(plumbing.NewHashReference("refs/tags/key", tagID)); err != nil {
+			t.Fatal(err)
+		}
 		if packed {
 			f.repack()
 		}
@@ -84,6 +102,15 @@ func TestStoreReadsAgreeWithGoGit(t *testing.T) {
 				return nil
 			}
 			got, err := peelStored(s, r.Hash())
+			if r.Name() == "refs/tags/key" {
+				if !errors.Is(err, errNotCommit) {
+					t.Errorf("packed=%v: a tag on a blob peels to %s, %v; want errNotCommit", packed, got, err)
+				}
+				if _, err := h.peel(r.Hash()); !errors.Is(err, errNotCommit) {
+					t.Errorf("packed=%v: peel of a tag on a blob: %v, want the store's answer", packed, err)
+				}
+				return nil
+			}
 			if err != nil {
 				t.Errorf("packed=%v %s: %v", packed, r.Name(), err)
 				return nil

@@ -29,6 +29,7 @@ package git
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -212,8 +213,9 @@ func (h *History) revision(rev string) (plumbing.Hash, error) {
 // object the store cannot read (one in an alternate repository, say).
 func (h *History) peel(id plumbing.Hash) (plumbing.Hash, error) {
 	if s := h.earlyStoreForReads(); s != nil {
-		if c, err := peelStored(s, id); err == nil {
-			return c, nil
+		c, err := peelStored(s, id)
+		if err == nil || errors.Is(err, errNotCommit) {
+			return c, err // a tag on a tree or blob is an answer, not a failure to read
 		}
 	}
 	for range 16 {
@@ -258,11 +260,14 @@ func peelStored(s *store, id plumbing.Hash) (plumbing.Hash, error) {
 			}
 			id = target
 		default:
-			return plumbing.ZeroHash, fmt.Errorf("%s is not a commit", id)
+			return plumbing.ZeroHash, fmt.Errorf("%s: %w", id, errNotCommit)
 		}
 	}
 	return plumbing.ZeroHash, fmt.Errorf("%s: tag chain too long", id)
 }
+
+// errNotCommit is a ref that leads to a tree or a blob.
+var errNotCommit = errors.New("not a commit")
 
 // tagTarget reads what a raw tag object names: its first line is
 // "object <id>".
