@@ -53,6 +53,9 @@ type pack struct {
 	data *packData // the mapped file, or nil: read with ReadAt
 	idx  *packIndex
 	ent  []packEntry
+	// byOffset lists entry positions in file order, as the header reading
+	// sorted them; the walk starts its delta trees in that order.
+	byOffset []uint32
 	// Children of entry i are kids[kidStart[i]:kidStart[i+1]].
 	kidStart []uint32
 	kids     []uint32
@@ -111,6 +114,7 @@ func (p *pack) readHeaders(fileSize int64) error {
 	}
 	offs := p.idx.offsets
 	sortByOffset(order, offs)
+	p.byOffset = order
 	end := fileSize - 20 // trailing checksum
 	var head [12]byte
 	if _, err := p.f.ReadAt(head[:], 0); err != nil || !bytes.Equal(head[:4], []byte("PACK")) {

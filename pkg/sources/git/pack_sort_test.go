@@ -90,3 +90,37 @@ func TestPackHeadersMappedAndRead(t *testing.T) {
 		}
 	}
 }
+
+// A phase's tasks are its delta-tree roots, every one of them, in file
+// order pack by pack (which the walk relies on for locality), taken from
+// the order the header reading sorted rather than sorted again.
+func TestWalkTasksInFileOrder(t *testing.T) {
+	s := newStory(t)
+	s.f.repack()
+	st, err := openStore(s.f.dir+"/.git/objects", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.close()
+	w := &packWalk{s: st}
+	for _, phase := range []int{phaseBlobs, phaseTrees} {
+		tasks := w.tasks(phase)
+		want := 0
+		for _, p := range st.packs {
+			for _, e := range p.ent {
+				if e.base == externalBase || (e.base == noBase && (e.kind == objTree) == (phase == phaseTrees)) {
+					want++
+				}
+			}
+		}
+		if want == 0 || len(tasks) != want+len(st.loose) {
+			t.Fatalf("phase %d: %d tasks, want %d roots and %d loose", phase, len(tasks), want, len(st.loose))
+		}
+		for k := 1; k < len(tasks) && tasks[k].p != nil; k++ {
+			a, b := tasks[k-1], tasks[k]
+			if a.p == b.p && a.p.idx.offsets[a.i] >= b.p.idx.offsets[b.i] || a.p != b.p && a.p.firstID > b.p.firstID {
+				t.Fatalf("phase %d: task %d is not after task %d in file order", phase, k, k-1)
+			}
+		}
+	}
+}

@@ -3,7 +3,6 @@ package git
 import (
 	"context"
 	"fmt"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -50,26 +49,21 @@ type walkTask struct {
 
 func (w *packWalk) tasks(phase int) []walkTask {
 	var out []walkTask
+	// In pack order, consecutive roots (and their deltas, which git
+	// writes near them) share pages. The packs are in the order of their
+	// object numbers, and each lists its entries in file order already:
+	// sorting the roots again took half a second of one core on git/git.
 	for _, p := range w.s.packs {
-		for i, e := range p.ent {
-			switch {
+		for _, i := range p.byOffset {
+			switch e := &p.ent[i]; {
 			case e.base == externalBase:
-				out = append(out, walkTask{p, uint32(i)})
+				out = append(out, walkTask{p, i})
 			case e.base != noBase:
 			case (e.kind == objTree) == (phase == phaseTrees):
-				out = append(out, walkTask{p, uint32(i)})
+				out = append(out, walkTask{p, i})
 			}
 		}
 	}
-	// In pack order, consecutive roots (and their deltas, which git
-	// writes near them) share pages.
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.p != b.p {
-			return a.p.firstID < b.p.firstID
-		}
-		return a.p.idx.offsets[a.i] < b.p.idx.offsets[b.i]
-	})
 	for i := range w.s.loose {
 		out = append(out, walkTask{nil, uint32(i)})
 	}
