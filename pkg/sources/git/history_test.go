@@ -2,6 +2,9 @@ package git
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -168,4 +171,53 @@ func TestHistoryAttributionPacked(t *testing.T) {
 func TestHistoryAttributionObjects(t *testing.T) {
 	s := newStory(t)
 	s.check(t, scanObjects(t, s.f.dir, testFinder(t)))
+}
+
+// Attribution spread over the workers gives what one worker gives: every
+// attribution field of the story (s.check), and, with a commit's tree
+// deleted, the same warnings in the same order.
+func TestHistoryAttributionParallel(t *testing.T) {
+	defer func(n int) { parallelAttributionMin = n }(parallelAttributionMin)
+	for _, packed := range []bool{false, true} {
+		s := newStory(t)
+		if packed {
+			s.f.repack()
+		}
+		parallelAttributionMin = 1
+		got, b, _ := scan(t, Options{Path: s.f.dir, Workers: 2}, testFinder(t))
+		if b.Mode != "packs" {
+			t.Fatalf("mode %s; want packs", b.Mode)
+		}
+		s.check(t, got)
+	}
+
+	s := newStory(t)
+	c, err := s.f.repo.CommitObject(s.commits["c3"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	hx := c.TreeHash.String() // an older commit's root tree: only attribution meets it
+	if err := os.Remove(filepath.Join(s.f.dir, ".git", "objects", hx[:2], hx[2:])); err != nil {
+		t.Fatal(err)
+	}
+	run := func(min int) ([]string, []string) {
+		parallelAttributionMin = min
+		got, _, st := scan(t, Options{Path: s.f.dir, Workers: 2}, testFinder(t))
+		var fs, ws []string
+		for _, f := range got {
+			fs = append(fs, fmt.Sprintf("%s %s %d %s", f.Origin.Git.Commit, f.Origin.Path, f.Match.Line, f.Match.Key))
+		}
+		for _, w := range st.Snapshot().Warnings {
+			ws = append(ws, w.Place+": "+w.Message)
+		}
+		return fs, ws
+	}
+	oneF, oneW := run(1 << 30)
+	parF, parW := run(1)
+	if !slices.Equal(oneF, parF) {
+		t.Errorf("findings differ:\none worker %q\nworkers   %q", oneF, parF)
+	}
+	if !slices.Equal(oneW, parW) || !slices.ContainsFunc(oneW, func(w string) bool { return strings.Contains(w, hx) }) {
+		t.Errorf("warnings differ or do not name the missing tree %s:\none worker %q\nworkers   %q", hx, oneW, parW)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -142,6 +144,56 @@ func (h *History) goGitCommit(id plumbing.Hash) (*commitInfo, bool) {
 	return &commitInfo{hash: id, tree: c.TreeHash, parents: c.ParentHashes, when: c.Committer.When.Unix()}, true
 }
 
+// parallelAttributionMin is the number of commits from which attribution
+// is spread over the workers (tests lower it).
+var parallelAttributionMin = 1024
+
+// introducedAll works out what each commit introduced, on the walk's
+// workers when the trees come from the pack walk's index (read-only by
+// now): on git/git this was a third of a second on one core at the end of
+// the scan. Damaged trees are reported in commit order, as one worker
+// would.
+func (h *History) introducedAll(a *attributor, b *Blobs) [][]intro {
+	out := make([][]intro, len(b.commits))
+	workers := h.opts.Workers
+	if b.Mode != "packs" || workers < 2 || len(b.commits) < parallelAttributionMin {
+		for i, c := range b.commits {
+			out[i] = a.introduced(c)
+		}
+		return out
+	}
+	type damage struct {
+		id  plumbing.Hash
+		err error
+	}
+	damaged := make([][]damage, len(b.commits))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wa := *a
+			i := 0
+			wa.bad = func(id plumbing.Hash, err error) { damaged[i] = append(damaged[i], damage{id, err}) }
+			for {
+				i = int(next.Add(1) - 1)
+				if i >= len(b.commits) {
+					return
+				}
+				out[i] = wa.introduced(b.commits[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for _, ds := range damaged {
+		for _, d := range ds {
+			a.bad(d.id, d.err)
+		}
+	}
+	return out
+}
+
 // Attribute expands the matches into one finding per commit and path that
 // introduced them, newest commit first.
 func (h *History) Attribute(b *Blobs) []Finding {
@@ -153,9 +205,10 @@ func (h *History) Attribute(b *Blobs) []Finding {
 		}
 	}}
 	atHead := b.headKeys(a)
+	introsOf := h.introducedAll(a, b)
 	var out []Finding
-	for _, c := range b.commits {
-		intros := a.introduced(c)
+	for ci, c := range b.commits {
+		intros := introsOf[ci]
 		msgs := b.messages[c.hash]
 		if len(intros) == 0 && len(msgs) == 0 {
 			continue
