@@ -48,11 +48,13 @@ func openLazyStore(dir string) (*lazyStore, error) {
 		}
 		f, err := os.Open(strings.TrimSuffix(idx, ".idx") + ".pack")
 		if err != nil {
+			ix.close()
 			continue
 		}
 		st, err := f.Stat()
 		if err != nil {
 			f.Close()
+			ix.close()
 			continue
 		}
 		p := &pack{path: f.Name(), f: f, idx: ix}

@@ -71,24 +71,28 @@ type pack struct {
 // read of the file.
 func openPack(packPath, idxPath string) (*pack, error) {
 	idx, err := readPackIndex(idxPath)
-	if err == nil {
-		err = idx.decodeOffsets()
-	}
 	if err != nil {
+		return nil, err
+	}
+	if err := idx.decodeOffsets(); err != nil {
+		idx.close()
 		return nil, err
 	}
 	f, err := os.Open(packPath)
 	if err != nil {
+		idx.close()
 		return nil, fmt.Errorf("open pack: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
+		idx.close()
 		return nil, fmt.Errorf("stat pack: %w", err)
 	}
 	p := &pack{path: packPath, f: f, idx: idx, extBase: map[uint32]plumbing.Hash{}}
 	if p.data, err = mapPack(f, st.Size()); err != nil {
 		f.Close()
+		idx.close()
 		return nil, err
 	}
 	if err := p.readHeaders(st.Size()); err != nil {
@@ -103,6 +107,7 @@ func (p *pack) close() {
 	if p.data != nil {
 		p.data.close()
 	}
+	p.idx.close()
 	p.f.Close()
 }
 

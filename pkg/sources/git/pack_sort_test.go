@@ -2,6 +2,8 @@ package git
 
 import (
 	"math/rand"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -122,5 +124,37 @@ func TestWalkTasksInFileOrder(t *testing.T) {
 				t.Fatalf("phase %d: task %d is not after task %d in file order", phase, k, k-1)
 			}
 		}
+	}
+}
+
+// A pack index is mapped where the platform allows (a staged check looks
+// up a few objects in tens of megabytes); every object must be found at
+// its own position through the mapping, and closing twice is harmless.
+func TestPackIndexMapped(t *testing.T) {
+	s := newStory(t)
+	s.f.repack()
+	idxs, err := filepath.Glob(filepath.Join(s.f.dir, ".git", "objects", "pack", "pack-*.idx"))
+	if err != nil || len(idxs) == 0 {
+		t.Fatalf("no pack index: %v", err)
+	}
+	ix, err := readPackIndex(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ix.mapped == nil && (runtime.GOOS == "linux" || runtime.GOOS == "darwin") {
+		t.Error("the index was read, not mapped")
+	}
+	if ix.count() == 0 {
+		t.Fatal("empty index")
+	}
+	for i := 0; i < ix.count(); i++ {
+		if got := ix.find(ix.hash(i)); got != i {
+			t.Fatalf("object %d found at %d", i, got)
+		}
+	}
+	ix.close()
+	ix.close()
+	if ix.mapped != nil {
+		t.Error("still mapped after close")
 	}
 }
