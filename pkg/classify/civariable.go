@@ -39,13 +39,13 @@ func (c *Classifier) ciVariable(ch sources.Chunk, found []detect.Finding) ChunkR
 	}
 	format := Format("")
 	var leaves []Leaf
+	lines := newLineIndex(ch.Data)
 	if ci.VariableType == "file" {
 		// A file variable's content is a file: a kubeconfig, a .env.
 		if format = sniffFormat(ch.Data); format != "" {
-			leaves, _ = Extract(format, ch.Data)
+			leaves, _ = extract(format, ch.Data, lines)
 		}
 	}
-	lines := newLineIndex(ch.Data)
 	var out []Finding
 	for _, f := range found {
 		j := c.judge(ch, f, leaves, nil, format)

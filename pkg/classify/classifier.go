@@ -236,8 +236,8 @@ func (c *Classifier) ChunkWithHits(ch sources.Chunk, found []detect.Finding, kw 
 		return res // nothing secret-named, no reference keyword: no parse
 	}
 	format := FormatOf(o.Path)
-	leaves, _ := Extract(format, ch.Data)
 	lines := newLineIndex(ch.Data)
+	leaves, _ := extract(format, ch.Data, lines)
 	refs := c.matchReferences(ch.Data, o.Path, leaves, lines, hits)
 
 	for _, f := range found {
@@ -253,7 +253,7 @@ func (c *Classifier) ChunkWithHits(ch sources.Chunk, found []detect.Finding, kw 
 	}
 	res.Findings = append(res.Findings, c.literals(ch, found, leaves, refs, lines, format)...)
 	if platform != "" {
-		res.Findings = c.pipeline(ch, platform, leaves, res.Findings)
+		res.Findings = c.pipeline(ch, platform, leaves, lines, res.Findings)
 	}
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Offset < res.Findings[j].Offset })
 	return res

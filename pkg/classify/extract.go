@@ -68,7 +68,12 @@ func FormatOf(p string) Format {
 // Extract returns the key/value leaves of a chunk in the given format,
 // and whether a real parser (rather than the line fallback) produced them.
 func Extract(f Format, data []byte) (leaves []Leaf, parsed bool) {
-	lines := newLineIndex(data)
+	return extract(f, data, newLineIndex(data))
+}
+
+// extract is Extract with the chunk's line index, which the caller goes on
+// using for its own offsets, so that it is built once.
+func extract(f Format, data []byte, lines *lineIndex) (leaves []Leaf, parsed bool) {
 	switch f {
 	case FormatYAML:
 		if docs, err := parseYAML(data, lines); err == nil {

@@ -47,8 +47,8 @@ type secretSource struct {
 
 // pipeline adds what the pipeline reader of the chunk's platform
 // understands to the chunk's findings.
-func (c *Classifier) pipeline(ch sources.Chunk, platform Platform, leaves []Leaf, found []Finding) []Finding {
-	s := &pipelineScan{c: c, ch: ch, platform: platform, leaves: leaves, lines: newLineIndex(ch.Data), out: found,
+func (c *Classifier) pipeline(ch sources.Chunk, platform Platform, leaves []Leaf, lines *lineIndex, found []Finding) []Finding {
+	s := &pipelineScan{c: c, ch: ch, platform: platform, leaves: leaves, lines: lines, out: found,
 		byPath: map[string]int{}, exports: map[string]export{}, secrets: map[string]secretSource{}}
 	for i, l := range leaves {
 		if _, ok := s.byPath[l.Path]; !ok {
