@@ -146,12 +146,7 @@ func TestHistoryAttributionLoose(t *testing.T) {
 }
 
 func TestHistoryAttributionPacked(t *testing.T) {
-	s := newStory(t)
-	s.f.repack()
-	st, err := openStore(s.f.dir+"/.git/objects", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, st := packedStory(t)
 	deltas := 0
 	for _, p := range st.packs {
 		for _, e := range p.ent {
@@ -160,7 +155,6 @@ func TestHistoryAttributionPacked(t *testing.T) {
 			}
 		}
 	}
-	st.close()
 	if deltas == 0 {
 		t.Fatal("the repack made no deltas: the delta path is not tested")
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -46,21 +45,12 @@ func openLazyStore(dir string) (*lazyStore, error) {
 		if err != nil {
 			continue // go-git may still read what this pack would have held
 		}
-		f, err := os.Open(strings.TrimSuffix(idx, ".idx") + ".pack")
+		p, size, err := openPackFile(strings.TrimSuffix(idx, ".idx")+".pack", ix)
 		if err != nil {
-			ix.close()
 			continue
 		}
-		st, err := f.Stat()
-		if err != nil {
-			f.Close()
-			ix.close()
-			continue
-		}
-		p := &pack{path: f.Name(), f: f, idx: ix}
-		p.data, _ = mapPack(f, st.Size())
 		s.packs = append(s.packs, p)
-		s.size[p] = st.Size()
+		s.size[p] = size
 	}
 	return s, nil
 }

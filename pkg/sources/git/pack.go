@@ -78,29 +78,36 @@ func openPack(packPath, idxPath string) (*pack, error) {
 		idx.close()
 		return nil, err
 	}
-	f, err := os.Open(packPath)
+	p, size, err := openPackFile(packPath, idx)
 	if err != nil {
-		idx.close()
-		return nil, fmt.Errorf("open pack: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		idx.close()
-		return nil, fmt.Errorf("stat pack: %w", err)
-	}
-	p := &pack{path: packPath, f: f, idx: idx, extBase: map[uint32]plumbing.Hash{}}
-	if p.data, err = mapPack(f, st.Size()); err != nil {
-		f.Close()
-		idx.close()
 		return nil, err
 	}
-	if err := p.readHeaders(st.Size()); err != nil {
+	p.extBase = map[uint32]plumbing.Hash{}
+	if err := p.readHeaders(size); err != nil {
 		p.close()
 		return nil, err
 	}
 	p.buildForest()
 	return p, nil
+}
+
+// openPackFile opens and maps the pack an index describes, and returns it
+// with its size. On failure the index is closed too.
+func openPackFile(packPath string, idx *packIndex) (*pack, int64, error) {
+	f, err := os.Open(packPath)
+	if err != nil {
+		idx.close()
+		return nil, 0, fmt.Errorf("open pack: %w", err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		idx.close()
+		return nil, 0, fmt.Errorf("stat pack: %w", err)
+	}
+	p := &pack{path: packPath, f: f, idx: idx}
+	p.data, _ = mapPack(f, st.Size()) // nil: read with ReadAt
+	return p, st.Size(), nil
 }
 
 func (p *pack) close() {

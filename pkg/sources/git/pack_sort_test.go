@@ -52,13 +52,7 @@ func TestSortByOffset(t *testing.T) {
 // Headers read from the mapped pack (on several goroutines) and through
 // plain reads (where packs are not mapped) must agree entry for entry.
 func TestPackHeadersMappedAndRead(t *testing.T) {
-	s := newStory(t)
-	s.f.repack()
-	st, err := openStore(s.f.dir+"/.git/objects", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
+	_, st := packedStory(t)
 	if len(st.packs) == 0 {
 		t.Fatal("repack left no pack")
 	}
@@ -97,13 +91,7 @@ func TestPackHeadersMappedAndRead(t *testing.T) {
 // order pack by pack (which the walk relies on for locality), taken from
 // the order the header reading sorted rather than sorted again.
 func TestWalkTasksInFileOrder(t *testing.T) {
-	s := newStory(t)
-	s.f.repack()
-	st, err := openStore(s.f.dir+"/.git/objects", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
+	_, st := packedStory(t)
 	w := &packWalk{s: st}
 	for _, phase := range []int{phaseBlobs, phaseTrees} {
 		tasks := w.tasks(phase)
@@ -157,4 +145,18 @@ func TestPackIndexMapped(t *testing.T) {
 	if ix.mapped != nil {
 		t.Error("still mapped after close")
 	}
+}
+
+// packedStory is the history story repacked with deltas, and its object
+// store, open until the test ends.
+func packedStory(t *testing.T) (*story, *store) {
+	t.Helper()
+	s := newStory(t)
+	s.f.repack()
+	st, err := openStore(s.f.dir+"/.git/objects", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.close)
+	return s, st
 }

@@ -115,23 +115,34 @@ func (s *store) id(h plumbing.Hash) (uint32, bool) {
 
 // readLoose inflates a loose object and returns its type and content.
 func (s *store) readLoose(h plumbing.Hash, dst []byte) (uint8, []byte, error) {
-	hx := h.String()
-	f, err := os.Open(filepath.Join(s.dir, hx[:2], hx[2:]))
-	if err != nil {
-		return 0, nil, fmt.Errorf("open: %w", err)
-	}
-	defer f.Close()
-	zr, err := zlib.NewReader(f)
-	if err != nil {
-		return 0, nil, fmt.Errorf("inflate: %w", err)
-	}
-	defer zr.Close()
-	kind, size, err := looseHeader(zr)
+	zr, kind, size, done, err := s.openLoose(h)
 	if err != nil {
 		return 0, nil, err
 	}
+	defer done()
 	data, err := readAllSized(zr, size, dst)
 	return kind, data, err
+}
+
+// openLoose opens a loose object and reads its header; the caller reads
+// the content from zr and then calls done.
+func (s *store) openLoose(h plumbing.Hash) (zr io.Reader, kind uint8, size int64, done func(), err error) {
+	hx := h.String()
+	f, err := os.Open(filepath.Join(s.dir, hx[:2], hx[2:]))
+	if err != nil {
+		return nil, 0, 0, nil, fmt.Errorf("open: %w", err)
+	}
+	z, err := zlib.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, 0, 0, nil, fmt.Errorf("inflate: %w", err)
+	}
+	done = func() { z.Close(); f.Close() }
+	if kind, size, err = looseHeader(z); err != nil {
+		done()
+		return nil, 0, 0, nil, err
+	}
+	return z, kind, size, done, nil
 }
 
 // looseHeader reads the "blob 1234\0" that starts a loose object.
@@ -161,19 +172,12 @@ func looseHeader(zr io.Reader) (kind uint8, size int64, err error) {
 
 // looseSize reads a loose object's size from its header.
 func (s *store) looseSize(h plumbing.Hash) (int64, bool) {
-	hx := h.String()
-	f, err := os.Open(filepath.Join(s.dir, hx[:2], hx[2:]))
+	_, _, size, done, err := s.openLoose(h)
 	if err != nil {
 		return 0, false
 	}
-	defer f.Close()
-	zr, err := zlib.NewReader(f)
-	if err != nil {
-		return 0, false
-	}
-	defer zr.Close()
-	_, size, err := looseHeader(zr)
-	return size, err == nil
+	done()
+	return size, true
 }
 
 // readObject returns any object by id, resolving deltas one by one. The
