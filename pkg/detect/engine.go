@@ -602,11 +602,7 @@ func ContextLine(data []byte, start, end, limit int) string {
 }
 
 func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		b[i] = asciiLowerByte(c)
-	}
-	return string(b)
+	return string(appendLower(nil, []byte(s)))
 }
 
 func appendUnique(s []int, v int) []int {

@@ -14,10 +14,10 @@ import (
 // flag carried in each transition (github.com/coregx/ahocorasick): on
 // source code it finds every overlapping occurrence about twice as fast
 // as the NFA/DFA pair it replaced, allocates once per call rather than
-// once per occurrence, and builds in a few milliseconds, so no scan waits
-// for it. It matches bytes exactly, so keywords are stored in lower case
-// and each input is lowered into a pooled buffer first (a copy at memory
-// speed).
+// once per occurrence, and builds in about 10 ms, once per process, so
+// it is built up front rather than in the background. It matches bytes
+// exactly, so keywords are stored in lower case and each input is lowered
+// into a pooled buffer first (appendLower, at memory speed).
 type KeywordSet struct {
 	a *ahocorasick.Automaton // nil when there is no keyword to find
 	// index maps the automaton's pattern number to the caller's keyword
