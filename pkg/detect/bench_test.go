@@ -47,6 +47,14 @@ func benchCorpus(b *testing.B) [][]byte {
 	return files
 }
 
+func corpusSize(files [][]byte) int64 {
+	var size int64
+	for _, f := range files {
+		size += int64(len(f))
+	}
+	return size
+}
+
 func benchEngine(b *testing.B) *Engine {
 	b.Helper()
 	all, err := LoadRules(rules.FS)
@@ -65,10 +73,7 @@ func benchEngine(b *testing.B) *Engine {
 func BenchmarkEngineSource(b *testing.B) {
 	files := benchCorpus(b)
 	e := benchEngine(b)
-	var size int64
-	for _, f := range files {
-		size += int64(len(f))
-	}
+	size := corpusSize(files)
 	origin := &sources.Origin{Path: "bench"}
 	b.SetBytes(size)
 	b.ReportAllocs()
@@ -95,4 +100,30 @@ func BenchmarkEngineSource(b *testing.B) {
 		}
 		b.ReportMetric(float64(found.Load()), "findings")
 	}
+}
+
+// BenchmarkKeywordSet runs the engine's keyword pass alone over the
+// corpus on one core, and reports how long building the automaton takes.
+func BenchmarkKeywordSet(b *testing.B) {
+	files := benchCorpus(b)
+	e := benchEngine(b)
+	size := corpusSize(files)
+	b.Run("build", func(b *testing.B) {
+		var words []string
+		for _, r := range e.rules {
+			words = append(words, r.Keywords...)
+		}
+		for i := 0; i < b.N; i++ {
+			NewKeywordSet(words)
+		}
+	})
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(size)
+		for i := 0; i < b.N; i++ {
+			n := 0
+			for _, f := range files {
+				e.keywords.Each(f, func(int, int, int) bool { n++; return true })
+			}
+		}
+	})
 }

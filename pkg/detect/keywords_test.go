@@ -24,6 +24,16 @@ func naiveOccurrences(keywords []string, data []byte) []occurrence {
 	return out
 }
 
+// allOccurrences collects what Each reports, in its order.
+func allOccurrences(k *KeywordSet, data []byte) []occurrence {
+	var got []occurrence
+	k.Each(data, func(kw, start, end int) bool {
+		got = append(got, occurrence{kw, start, end})
+		return true
+	})
+	return got
+}
+
 func sortOccurrences(o []occurrence) {
 	slices.SortFunc(o, func(a, b occurrence) int {
 		if a.start != b.start {
@@ -51,11 +61,7 @@ func TestKeywordSetFindsEveryOccurrence(t *testing.T) {
 			b.WriteString(pieces[rng.Intn(len(pieces))])
 		}
 		data := b.Bytes()
-		var got []occurrence
-		k.Each(data, func(kw, start, end int) bool {
-			got = append(got, occurrence{kw, start, end})
-			return true
-		})
+		got := allOccurrences(k, data)
 		want := naiveOccurrences(keywords, data)
 		sortOccurrences(got)
 		sortOccurrences(want)
@@ -76,4 +82,41 @@ func TestKeywordSetStopsWhenAsked(t *testing.T) {
 		t.Fatal("an empty keyword set found something")
 		return false
 	})
+}
+
+// Inputs of splitMin bytes and more are scanned as two halves at once;
+// occurrences near and across the middle must be reported once, in order
+// of their end, and a stop in either half must stop the scan.
+func TestKeywordSetLongInputsInOrder(t *testing.T) {
+	keywords := []string{"secret", "client_secret", "API_KEY", "key", "ke", "xoxb-", "-----BEGIN", "a"}
+	k := NewKeywordSet(keywords)
+	rng := rand.New(rand.NewSource(11))
+	pieces := []string{"Client_Secret", "api_key", "KEY", "xoxB-", "-----begin", "ke", "se", "cret", " ", "\n", "xyz", "é", "\x00", "bbbb"}
+	for round := 0; round < 200; round++ {
+		var b bytes.Buffer
+		for b.Len() < splitMin+rng.Intn(3*splitMin) {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		data := b.Bytes()
+		got := allOccurrences(k, data)
+		for i := 1; i < len(got); i++ {
+			if got[i].end < got[i-1].end {
+				t.Fatalf("occurrence %v reported after %v", got[i], got[i-1])
+			}
+		}
+		want := naiveOccurrences(keywords, data)
+		sortOccurrences(got)
+		sortOccurrences(want)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("round %d: got %d occurrences, want %d", round, len(got), len(want))
+		}
+		// Stop at an occurrence in the first half, then in the second.
+		for _, stopAt := range []int{len(want) / 4, 3 * len(want) / 4} {
+			calls := 0
+			k.Each(data, func(int, int, int) bool { calls++; return calls <= stopAt })
+			if calls != stopAt+1 {
+				t.Fatalf("round %d: Each went on after fn returned false: %d calls, want %d", round, calls, stopAt+1)
+			}
+		}
+	}
 }
