@@ -253,9 +253,9 @@ func (p *Pattern) appliesTo(filePath string) bool {
 	return false
 }
 
+// matchGlob matches a glob validated when its pattern was compiled.
 func matchGlob(glob, p string) bool {
-	ok, _ := doublestar.Match(glob, p)
-	return ok
+	return doublestar.MatchUnvalidated(glob, p)
 }
 
 // byteKeywordIn reports whether one of the pattern's one-byte keywords,

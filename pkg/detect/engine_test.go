@@ -149,8 +149,13 @@ func TestAllowlistFromConfig(t *testing.T) {
 	if !e.PathAllowed("a/fixtures/b.txt") || e.PathAllowed("src/main.go") {
 		t.Errorf("path allowlist wrong")
 	}
-	if !e.PathAllowed("web/package-lock.json") || !e.PathAllowed("go.sum") {
+	if !e.PathAllowed("web/package-lock.json") || !e.PathAllowed("go.sum") || !e.PathAllowed("a/b/c/Cargo.lock") {
 		t.Errorf("lock files are not excluded")
+	}
+	for _, p := range []string{"go.sum.bak", "yarn.lock/notes.txt", "my-go.sum", "cargo.lock.md"} {
+		if e.PathAllowed(p) {
+			t.Errorf("%s is excluded as a lock file", p)
+		}
 	}
 }
 
