@@ -17,6 +17,9 @@ import (
 //     base64url JSON), counted under its own label;
 //   - a missed true positive of a peer rule whose id ends in "-id": an
 //     identifier, which sprawl deliberately does not report alone;
+//   - a missed true positive whose sample is empty (the peer rule judges
+//     the file name alone, such as a .p12 path): sprawl judges keystores
+//     by their bytes whatever their name, and an empty file holds no key;
 //   - a false-positive sample that is a genuine true positive of another
 //     rule: the same text is a true positive of another peer rule, or
 //     sprawl found it with a rule of the same provider family that is not
@@ -33,6 +36,7 @@ type ruleTally struct {
 	tp, found, fp, flagged int
 	rejected               map[string]int // validator name -> samples
 	identifier             int            // missed samples of an identifier rule
+	pathOnly               int            // missed samples with a path and no content
 	otherTP                int            // flagged fp samples that are another rule's tp
 	// counterpart is the sprawl rule that finds most of this rule's true
 	// positives; provider is its provider.
@@ -105,6 +109,9 @@ func (t *recallTally) countTP(rt *ruleTally, v *peerVector) {
 	switch {
 	case len(v.found) > 0:
 		rt.found++
+	case v.Sample == "":
+		rt.pathOnly++
+		t.addLine("PATH %s (path only, no content): %q", v.Rule, v.Path)
 	case v.rejectedBy != "":
 		rt.rejected[v.rejectedBy]++
 		t.addLine("REJECTED %s by validator %s: %.160q", v.Rule, v.rejectedBy, v.Sample)
@@ -190,7 +197,7 @@ func (t *recallTally) ids() []string {
 
 // setApart is how many true positives adjusted recall leaves out.
 func (rt *ruleTally) setApart() int {
-	n := rt.identifier
+	n := rt.identifier + rt.pathOnly
 	for _, c := range rt.rejected {
 		n += c
 	}
@@ -223,7 +230,7 @@ func (t *recallTally) detailLines() string { return strings.Join(t.lines, "\n") 
 func (t *recallTally) summary() string {
 	var all ruleTally
 	all.rejected = map[string]int{}
-	var idRules, under90 []string
+	var idRules, pathRules, under90 []string
 	for _, id := range t.ids() {
 		rt := t.rules[id]
 		all.tp += rt.tp
@@ -232,11 +239,15 @@ func (t *recallTally) summary() string {
 		all.flagged += rt.flagged
 		all.otherTP += rt.otherTP
 		all.identifier += rt.identifier
+		all.pathOnly += rt.pathOnly
 		for n, c := range rt.rejected {
 			all.rejected[n] += c
 		}
 		if rt.identifier > 0 {
 			idRules = append(idRules, id)
+		}
+		if rt.pathOnly > 0 {
+			pathRules = append(pathRules, id)
 		}
 		if rt.under90() {
 			under90 = append(under90, id)
@@ -245,8 +256,9 @@ func (t *recallTally) summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "peer rules %d\n", len(t.rules))
 	fmt.Fprintf(&b, "recall raw:      %d/%d true positives found (%.1f%%)\n", all.found, all.tp, pct(all.found, all.tp))
-	fmt.Fprintf(&b, "  rejected by a validator (fails a published format check): %d %s\n", all.setApart()-all.identifier, formatCounts(all.rejected))
+	fmt.Fprintf(&b, "  rejected by a validator (fails a published format check): %d %s\n", all.setApart()-all.identifier-all.pathOnly, formatCounts(all.rejected))
 	fmt.Fprintf(&b, "  not covered: identifier, not a credential: %d (%s)\n", all.identifier, strings.Join(idRules, ", "))
+	fmt.Fprintf(&b, "  not covered: a path with no content (keystores are judged by their bytes; an empty file holds no key): %d (%s)\n", all.pathOnly, strings.Join(pathRules, ", "))
 	due := all.tp - all.setApart()
 	fmt.Fprintf(&b, "recall adjusted: %d/%d (%.1f%%) without those\n", all.found, due, pct(all.found, due))
 	fmt.Fprintf(&b, "false positives raw:      %d/%d flagged (%.1f%%)\n", all.flagged, all.fp, pct(all.flagged, all.fp))
