@@ -168,6 +168,19 @@ func TestConfigFileAtScanRoot(t *testing.T) {
 	if r := runSprawl(t, root, "", "dir", ".", "--config", "missing.yaml"); r.code != 2 {
 		t.Fatalf("missing --config file: exit %d", r.code)
 	}
+	// A config error found while the rules load (the walk has started by
+	// then) or before (a bad glob, which the walk itself needs) ends the
+	// scan with exit 2 and the reason, and no report.
+	for cfg, want := range map[string]string{
+		"disable: [no-such-rule]\n":   `disables unknown rule "no-such-rule"`,
+		"allow:\n  paths: ['a/[b']\n": `allowlist path "a/[b" is not a valid glob`,
+	} {
+		writeFile(t, filepath.Join(root, "bad.yaml"), cfg)
+		r := runSprawl(t, root, "", "dir", ".", "--config", "bad.yaml", "--format", "json")
+		if r.code != 2 || !strings.Contains(r.stderr, want) || r.stdout != "" {
+			t.Errorf("config %q: exit %d, stderr %q, stdout %q", cfg, r.code, r.stderr, r.stdout)
+		}
+	}
 }
 
 func TestBaselineSuppressesKnownFindings(t *testing.T) {

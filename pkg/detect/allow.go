@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -74,7 +75,11 @@ func (a *Allowlist) compile() error {
 	for _, s := range append(append([]string{}, builtinStopwords...), a.Stopwords...) {
 		a.stopwords = append(a.stopwords, strings.ToLower(s))
 	}
-	for _, p := range a.Paths {
+	return checkPaths(a.Paths)
+}
+
+func checkPaths(paths []string) error {
+	for _, p := range paths {
 		if !doublestar.ValidatePattern(p) {
 			return fmt.Errorf("allowlist path %q is not a valid glob", p)
 		}
@@ -82,13 +87,26 @@ func (a *Allowlist) compile() error {
 	return nil
 }
 
+// PathMatcher returns PathAllowed on its own, for a walker that starts
+// listing while the rules are still loading (a path's exclusion depends on
+// nothing else). It fails on a glob that is not valid, as NewEngine does.
+func (a *Allowlist) PathMatcher() (func(path string) bool, error) {
+	paths := slices.Clone(a.Paths)
+	if err := checkPaths(paths); err != nil {
+		return nil, err
+	}
+	return func(path string) bool { return pathAllowed(paths, path) }, nil
+}
+
 // PathAllowed reports whether path is excluded from scanning.
-func (a *Allowlist) PathAllowed(path string) bool {
+func (a *Allowlist) PathAllowed(path string) bool { return pathAllowed(a.Paths, path) }
+
+func pathAllowed(paths []string, path string) bool {
 	if builtinNames[path[strings.LastIndexByte(path, '/')+1:]] {
 		return true
 	}
-	for _, p := range a.Paths {
-		// Validated when the allowlist was compiled.
+	for _, p := range paths {
+		// Validated by compile or PathMatcher.
 		if doublestar.MatchUnvalidated(p, path) {
 			return true
 		}
