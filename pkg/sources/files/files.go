@@ -165,7 +165,7 @@ type ignoreLayer struct {
 
 func (d *dirWalk) walk(abs, rel string, ignores []ignoreLayer) {
 	st := d.w.opts.Stats
-	entries, err := os.ReadDir(abs)
+	entries, err := listDir(abs)
 	if err != nil {
 		st.Warn(d.display(rel, abs), fmt.Sprintf("cannot list folder: %v", unwrapPathError(err)))
 		st.Skip(sources.SkipError)
@@ -178,18 +178,18 @@ func (d *dirWalk) walk(abs, rel string, ignores []ignoreLayer) {
 			ignores = append(ignores[:len(ignores):len(ignores)], ignoreLayer{rel: rel, m: m})
 		}
 	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	sort.Slice(entries, func(i, j int) bool { return entries[i].name < entries[j].name })
 	for _, e := range entries {
 		if d.ctx.Err() != nil {
 			return
 		}
-		name := e.Name()
+		name := e.name
 		childAbs := filepath.Join(abs, name)
 		childRel := name
 		if rel != "" {
 			childRel = rel + "/" + name
 		}
-		mode := e.Type()
+		mode := e.typ
 		if e.IsDir() && name == ".git" {
 			continue
 		}
@@ -219,13 +219,12 @@ func (d *dirWalk) walk(abs, rel string, ignores []ignoreLayer) {
 			d.enter(childAbs, childRel, ignores)
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
-			st.Warn(d.display(childRel, childAbs), fmt.Sprintf("cannot stat: %v", unwrapPathError(err)))
+		if e.statErr != nil {
+			st.Warn(d.display(childRel, childAbs), fmt.Sprintf("cannot stat: %v", unwrapPathError(e.statErr)))
 			st.Skip(sources.SkipError)
 			continue
 		}
-		d.w.offer(d.ctx, job{abs: childAbs, display: d.prefix + childRel, size: info.Size()}, info.Mode(), d.jobs)
+		d.w.offer(d.ctx, job{abs: childAbs, display: d.prefix + childRel, size: e.size}, e.mode, d.jobs)
 	}
 }
 
