@@ -53,13 +53,32 @@ var placeholderShapes = regexp.MustCompile(`^(?:\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-
 // hashes, paths, numbers and plain words.
 var genericNoise = []*regexp.Regexp{
 	regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`), // UUID
-	regexp.MustCompile(`^(?:sha\d*[-:])?[0-9a-f]{40}$|^(?:sha\d*[-:])?[0-9a-f]{64}$`),                   // git SHA, sha256
-	regexp.MustCompile(`^[0-9.\-_:/]+$`),                                                                // numbers, dates, versions
-	regexp.MustCompile(`^(?:[a-z]+[_\-.]?)+$`),                                                          // lower-case words
-	regexp.MustCompile(`^(?:[A-Z][a-z]+)+$`),                                                            // CamelCaseWords
-	regexp.MustCompile(`^(?:[A-Z]+_?)+$`),                                                               // UPPER_CASE_NAMES
-	regexp.MustCompile(`^(?:https?://|file:|/|\./|\.\./)`),                                              // URLs and paths
+	hexDigest,                                              // git SHA, sha256
+	regexp.MustCompile(`^[0-9.\-_:/]+$`),                   // numbers, dates, versions
+	regexp.MustCompile(`^(?:[a-z]+[_\-.]?)+$`),             // lower-case words
+	regexp.MustCompile(`^(?:[A-Z][a-z]+)+$`),               // CamelCaseWords
+	regexp.MustCompile(`^(?:[A-Z]+_?)+$`),                  // UPPER_CASE_NAMES
+	regexp.MustCompile(`^(?:https?://|file:|/|\./|\.\./)`), // URLs and paths
 	regexp.MustCompile(`^(?:true|false|null|none|nil|undefined)$`),
+}
+
+// hexDigest is the shape of a git object id or a SHA-256 digest.
+var hexDigest = regexp.MustCompile(`^(?:sha\d*[-:])?[0-9a-f]{40}$|^(?:sha\d*[-:])?[0-9a-f]{64}$`)
+
+// secretHexKey and digestKey decide what a 40- or 64-character hex value
+// is from the name it is assigned to. Under a name that says secret,
+// token, password or key it is a secret (`openssl rand -hex 32` is the
+// usual way to make a signing key or webhook token), unless the name also
+// says it is a digest or public (token_sha256, public_key, commit).
+var (
+	secretHexKey = regexp.MustCompile(`(?i)secret|token|passw|pwd|private|signing|encryption|master|credential|api[_\-.]?key|auth`)
+	digestKey    = regexp.MustCompile(`(?i)hash|sha|md5|digest|checksum|commit|etag|integrity|fingerprint|revision|public|pub[_\-.]?key|salt|nonce`)
+)
+
+// hexIsSecret says whether a hex value under key is a secret rather than
+// a digest (see secretHexKey).
+func hexIsSecret(key string) bool {
+	return key != "" && secretHexKey.MatchString(key) && !digestKey.MatchString(key)
 }
 
 func (a *Allowlist) compile() error {
@@ -116,8 +135,9 @@ func pathAllowed(paths []string, path string) bool {
 
 // rejectSecret says why a secret is allowlisted, or returns "".
 // validated secrets passed a structural check and skip the built-in
-// stopwords and placeholder shapes, but not the user's allowlist.
-func (a *Allowlist) rejectSecret(secret string, generic, validated bool) string {
+// stopwords and placeholder shapes, but not the user's allowlist. key is
+// the name the secret is assigned to, when the rule's pattern reads one.
+func (a *Allowlist) rejectSecret(secret, key string, generic, validated bool) string {
 	lower := strings.ToLower(secret)
 	words := a.stopwords
 	if validated {
@@ -141,6 +161,9 @@ func (a *Allowlist) rejectSecret(secret string, generic, validated bool) string 
 	}
 	if generic {
 		for _, re := range genericNoise {
+			if re == hexDigest && hexIsSecret(key) {
+				continue
+			}
 			if re.MatchString(secret) {
 				return "not secret-like: " + re.String()
 			}

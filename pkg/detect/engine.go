@@ -39,7 +39,7 @@ func (e *Engine) Disabled(id string) bool { return e.disabled[id] }
 // rule set is not a secret (the config's allowlist regexes and stopwords,
 // placeholders, and the noise filters of generic rules), or returns "".
 func (e *Engine) FallbackAllowlisted(secret string) string {
-	return e.allow.rejectSecret(secret, true, false)
+	return e.allow.rejectSecret(secret, "", true, false)
 }
 
 // Options configures an Engine.
@@ -138,6 +138,7 @@ type rawMatch struct {
 	start, end        int // secret span in the chunk
 	mstart, mend      int // whole match span in the chunk
 	secret, matchText string
+	key               string // the pattern's "key" group: the name the secret is assigned to
 	entropy           float64
 	decoded           string
 	// failedValidation marks a match whose format check failed: it is not
@@ -413,6 +414,9 @@ func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, t
 			secret:    string(data[ws+s : ws+t]),
 			matchText: string(data[ws+loc[0] : ws+loc[1]]),
 		}
+		if g := c.keyGroup; g > 0 && loc[2*g] >= 0 {
+			m.key = string(data[ws+loc[2*g] : ws+loc[2*g+1]])
+		}
 		if trace != nil {
 			trace(r, "regex", fmt.Sprintf("matched %q, secret %q", m.matchText, m.secret))
 		}
@@ -474,7 +478,7 @@ func (e *Engine) reject(data []byte, m *rawMatch) string {
 	// A secret whose structure was verified is not a placeholder; only the
 	// user's own allowlist applies to it (a long key body can contain a
 	// stopword such as "fake" by chance).
-	if reason := e.allow.rejectSecret(m.secret, r.isGeneric(), validated); reason != "" {
+	if reason := e.allow.rejectSecret(m.secret, m.key, r.isGeneric(), validated); reason != "" {
 		return reason
 	}
 	return ""

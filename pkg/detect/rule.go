@@ -92,6 +92,7 @@ type compiledRule struct {
 	err          error
 	re           *regexp.Regexp
 	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
+	keyGroup     int   // the group named "key" (the name a value is assigned to), or 0
 	// required holds strings one of which every match contains (see
 	// requiredLiterals); nil when there is nothing worth checking.
 	required []string
@@ -134,8 +135,13 @@ func (c *compiledRule) build(r *Rule) error {
 	}
 	c.re = re
 	for i, name := range re.SubexpNames() {
-		if name == "secret" {
+		switch name {
+		case "secret":
 			c.secretGroups = append(c.secretGroups, i)
+		case "key":
+			if c.keyGroup == 0 {
+				c.keyGroup = i
+			}
 		}
 	}
 	if len(c.secretGroups) == 0 && re.NumSubexp() > 0 {
