@@ -40,10 +40,13 @@ type KeywordSet struct {
 // scan loop tests one bit and looks up outputs only then.
 const matchFlag = 1 << 31
 
-// splitMin is the shortest input scanned as two halves: below it the
-// second chain's start-up (maxLen bytes scanned twice) and the buffered
-// matches cost more than the overlap gains.
-const splitMin = 1024
+// splitMin is the shortest input scanned as two halves (and it must be
+// four times the longest keyword too): below it the second chain's
+// start-up (maxLen bytes scanned twice) and the buffered matches cost
+// more than the overlap gains. Git history hands the engine windows of a
+// few hundred bytes, which two chains scan at 450 MB/s against 330 for
+// one (300-byte pieces of the benchmark corpus).
+const splitMin = 192
 
 // NewKeywordSet builds the automaton for keywords. Empty keywords are
 // never reported.
