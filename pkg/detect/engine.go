@@ -243,6 +243,12 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 			}
 			return
 		}
+		if c := r.regexps(); c.tail != nil && !c.tail.Match(data[winStart:winEnd]) {
+			if trace != nil {
+				trace(r, "requires", fmt.Sprintf("no match for %q, the end of the pattern from the secret on: regex not run", c.tail))
+			}
+			return
+		}
 		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
 	}
 	for _, h := range hits {

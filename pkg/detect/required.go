@@ -108,3 +108,76 @@ func impliedByKeywords(set, keywords []string) bool {
 	}
 	return true
 }
+
+// secretTail works out, from a pattern whose top level is a sequence, a
+// smaller pattern that every match must also match: the part from the
+// one just before the "secret" capture to the end (for a generic rule,
+// the quote, the value and the closing quote). Captures are dropped and
+// a bounded repeat x{n,m} is relaxed to x{n,}, which only widens what it
+// matches, so a window it does not match cannot hold a match of the
+// whole. It returns "" when there is no smaller part to check: no
+// sequence at the top, or the secret already near its start.
+//
+// The point is cost. A generic rule's pattern starts with an alternation
+// of key names that the regex engine tries at every byte of the window;
+// the tail is a few instructions, and most lines with a secret-like key
+// word hold no quoted value at all.
+func secretTail(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	for re.Op == syntax.OpCapture && re.Name != "secret" {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return ""
+	}
+	at := slices.IndexFunc(re.Sub, holdsSecret)
+	if at < 2 || !delimiter(re.Sub[at-1]) {
+		return ""
+	}
+	tail := &syntax.Regexp{Op: syntax.OpConcat, Flags: re.Flags, Sub: slices.Clone(re.Sub[at-1:])}
+	return loosen(tail).String()
+}
+
+// delimiter reports whether re is one literal or one of a few bytes (a
+// quote), which a tail must start with to be worth checking: a tail that
+// starts with optional blanks or a broad class matches almost any line.
+func delimiter(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return true
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			n += int(re.Rune[i+1]-re.Rune[i]) + 1
+		}
+		return n <= 8
+	}
+	return false
+}
+
+func holdsSecret(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpCapture && re.Name == "secret" {
+		return true
+	}
+	return slices.ContainsFunc(re.Sub, holdsSecret)
+}
+
+// loosen returns a copy of re without captures and with each bounded
+// repeat's upper bound dropped.
+func loosen(re *syntax.Regexp) *syntax.Regexp {
+	if re.Op == syntax.OpCapture {
+		return loosen(re.Sub[0])
+	}
+	c := *re
+	c.Sub = nil
+	for _, s := range re.Sub {
+		c.Sub = append(c.Sub, loosen(s))
+	}
+	if c.Op == syntax.OpRepeat && c.Max > c.Min {
+		c.Max = -1
+	}
+	return &c
+}

@@ -3,6 +3,7 @@ package detect
 import (
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sprawl-sec/sprawl/rules"
@@ -72,5 +73,84 @@ func TestImpliedByKeywords(t *testing.T) {
 	}
 	if impliedByKeywords(nil, []string{"x"}) {
 		t.Error("an empty set is never implied")
+	}
+}
+
+func TestSecretTail(t *testing.T) {
+	cases := []struct {
+		pattern     string
+		match, miss []string // texts the tail must and must not match; none: no tail
+	}{
+		// The quote before the secret starts the tail; the capture goes and
+		// the bound on the value's length is dropped.
+		{`(?:key|token)\s*=\s*"(?P<secret>[a-z0-9]{6,20})"`,
+			[]string{`"abc123"`, `x = "` + strings.Repeat("a", 40) + `"`}, []string{`"abc12"`, `token = abc123`, `'abc123'`, `abc123"`}},
+		// Case folding carries over.
+		{`(?i)password\s*:\s*'(?P<secret>abc[0-9]{2,4})'`,
+			[]string{`'ABC12'`, `'abc123456'`}, []string{`'abd12'`, `"abc12"`}},
+		// No sequence at the top: nothing to cut.
+		{`(?P<secret>sk_[a-z]{10})|(?P<secret2>pk_[a-z]{10})`, nil, nil},
+		// The secret right after the first part: the tail is the pattern.
+		{`token=(?P<secret>[a-z]{10})`, nil, nil},
+		// A tail that starts with optional blanks would match almost any line.
+		{`user\s*=\s*\w+;\s*pwd\s*=\s*(?P<secret>\w{8,})`, nil, nil},
+	}
+	for _, c := range cases {
+		tail := secretTail(c.pattern)
+		if (tail != "") != (c.match != nil) {
+			t.Errorf("secretTail(%q) = %q", c.pattern, tail)
+			continue
+		}
+		if tail == "" {
+			continue
+		}
+		re := regexp.MustCompile(tail)
+		for _, m := range c.match {
+			if !re.MatchString(m) {
+				t.Errorf("tail %q of %q does not match %q", tail, c.pattern, m)
+			}
+		}
+		for _, m := range c.miss {
+			if re.MatchString(m) {
+				t.Errorf("tail %q of %q matches %q", tail, c.pattern, m)
+			}
+		}
+	}
+}
+
+// A window without a match of the tail is never handed to the whole
+// pattern, so every match of the whole must hold a match of its tail: checked
+// on every rule's examples and counter-examples, and on those texts with
+// parts cut out (which is where a wrongly cut tail would show).
+func TestSecretTailHoldsInEveryMatch(t *testing.T) {
+	all, err := LoadRules(rules.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked, rulesWithTail := 0, 0
+	for _, r := range all {
+		tail := secretTail(r.Pattern)
+		if tail == "" {
+			continue
+		}
+		rulesWithTail++
+		re, tre := regexp.MustCompile(r.Pattern), regexp.MustCompile(tail)
+		for _, text := range append(slices.Clone(r.Examples), r.CounterExamples...) {
+			variants := []string{text}
+			for cut := 1; cut < len(text); cut += 3 {
+				variants = append(variants, text[:cut-1]+text[cut:])
+			}
+			for _, v := range variants {
+				for _, m := range re.FindAllString(v, -1) {
+					checked++
+					if !tre.MatchString(m) {
+						t.Errorf("%s: match %q does not match its tail %q", r.ID, m, tail)
+					}
+				}
+			}
+		}
+	}
+	if rulesWithTail < 10 || checked < 200 {
+		t.Fatalf("only %d rules with a tail and %d matches checked", rulesWithTail, checked)
 	}
 }

@@ -96,6 +96,9 @@ type compiledRule struct {
 	// required holds strings one of which every match contains (see
 	// requiredLiterals); nil when there is nothing worth checking.
 	required []string
+	// tail is secretTail's pattern, checked on a window before the whole
+	// pattern; nil when the rule has none.
+	tail *regexp.Regexp
 
 	allowOnce  sync.Once
 	allowErr   error
@@ -149,6 +152,9 @@ func (c *compiledRule) build(r *Rule) error {
 	}
 	if set := requiredLiterals(r.Pattern); !impliedByKeywords(set, r.Keywords) {
 		c.required = set
+	}
+	if t := secretTail(r.Pattern); t != "" {
+		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
 	}
 	return nil
 }
