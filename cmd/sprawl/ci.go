@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sprawl-sec/sprawl/pkg/classify"
+	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/pkg/sources/files"
 	"github.com/sprawl-sec/sprawl/pkg/sources/github"
@@ -164,14 +165,14 @@ func runCI(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *ciOptions
 			}
 			return ""
 		},
-		newSource: func(exclude func(string) bool, lim sources.Limits, st *sources.Stats) sources.Source {
+		newSource: func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
 			var all []sources.Source
 			if len(opts.Paths) > 0 {
 				var pipelines []string
 				pipelines, included = listPipelineFiles(opts.Paths, st)
 				if len(pipelines) > 0 {
 					all = append(all, files.New(files.Options{
-						Roots: pipelines, Limits: lim, Exclude: exclude, Workers: g.Threads, Stats: st,
+						Roots: pipelines, Limits: lim, Exclude: eng.PathAllowed, Workers: g.Threads, Stats: st,
 					}))
 				}
 			}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/pkg/sources/files"
 )
@@ -51,14 +52,13 @@ func runDir(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *dirOptio
 		command:    "dir",
 		targets:    opts.Paths,
 		configRoot: configRoot,
-		listEarly:  true,
-		newSource: func(exclude func(string) bool, lim sources.Limits, st *sources.Stats) sources.Source {
+		newSource: func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
 			return files.New(files.Options{
 				Roots:          opts.Paths,
 				FollowSymlinks: opts.FollowSymlinks,
 				Gitignore:      opts.Gitignore,
 				Limits:         lim,
-				Exclude:        exclude,
+				Exclude:        eng.PathAllowed,
 				Workers:        g.Threads,
 				Stats:          st,
 			})

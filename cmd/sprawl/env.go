@@ -72,7 +72,7 @@ func runEnv(ctx context.Context, ios *IOStreams, g *globalOptions, opts *envOpti
 			targets:    []string{opts.File},
 			configRoot: ".",
 			hideValues: true,
-			newSource: func(_ func(string) bool, lim sources.Limits, st *sources.Stats) sources.Source {
+			newSource: func(_ *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
 				return &env.File{Path: opts.File, Limits: lim, Stats: st}
 			},
 		})

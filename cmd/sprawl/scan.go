@@ -29,12 +29,9 @@ type scanJob struct {
 	// configRoot is where .sprawl.yaml is looked for when --config is not
 	// given.
 	configRoot string
-	// newSource builds the walker; exclude is the path allowlist.
-	newSource func(exclude func(path string) bool, lim sources.Limits, st *sources.Stats) sources.Source
-	// listEarly starts newSource's walk before the rules are loaded: set
-	// for sources that only read local files, where starting early costs
-	// nothing if the rules then fail to load.
-	listEarly bool
+	// newSource builds the walker once the engine (and so the path
+	// allowlist) exists.
+	newSource func(eng *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source
 	// scan, when set, replaces newSource and the collect step, for a
 	// source that must see what was found as it goes: git history carries
 	// matches from a delta's base to the blobs built on it and reports
@@ -85,16 +82,15 @@ var loadBuiltins = sync.OnceValues(func() (builtins, error) {
 
 func preloadBuiltins() { go loadBuiltins() }
 
-// scanConfig is the config file a scan uses: read first, so that its path
-// allowlist can steer a walk that starts while the rules load.
-type scanConfig struct {
-	path string
-	cfg  *detect.Config // nil without a config file
-}
-
-// findConfig reads --config, else .sprawl.yaml at configRoot if there is
-// one.
-func findConfig(g *globalOptions, configRoot string) (scanConfig, error) {
+// loadEngine builds the rule set: embedded rules, then the config file.
+// extra lists keywords the engine finds for the classifier (see
+// detect.Options.Extra); nil when nothing is classified.
+func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.Engine, error) {
+	b, err := loadBuiltins()
+	if err != nil {
+		return nil, err
+	}
+	builtin := b.rules
 	cfgPath := g.ConfigPath
 	if cfgPath == "" && configRoot != "" {
 		candidate := filepath.Join(configRoot, ".sprawl.yaml")
@@ -102,50 +98,23 @@ func findConfig(g *globalOptions, configRoot string) (scanConfig, error) {
 			cfgPath = candidate
 		}
 	}
-	if cfgPath == "" {
-		return scanConfig{}, nil
-	}
-	cfg, err := detect.LoadConfig(cfgPath)
-	if err != nil {
-		return scanConfig{}, err
-	}
-	return scanConfig{path: cfgPath, cfg: cfg}, nil
-}
-
-func (sc scanConfig) allow() *detect.Allowlist {
-	if sc.cfg == nil {
-		return &detect.Allowlist{}
-	}
-	return &sc.cfg.Allow
-}
-
-// loadEngine builds the rule set: embedded rules, then the config file.
-// extra lists keywords the engine finds for the classifier (see
-// detect.Options.Extra); nil when nothing is classified.
-func loadEngine(g *globalOptions, configRoot string, extra []string) (*detect.Engine, error) {
-	sc, err := findConfig(g, configRoot)
-	if err != nil {
-		return nil, err
-	}
-	return buildEngine(g, sc, extra)
-}
-
-func buildEngine(g *globalOptions, sc scanConfig, extra []string) (*detect.Engine, error) {
-	b, err := loadBuiltins()
-	if err != nil {
-		return nil, err
-	}
-	active := b.rules
+	active := builtin
+	allow := &detect.Allowlist{}
 	var disabled []string
-	if sc.cfg != nil {
-		if active, err = sc.cfg.Apply(b.rules, classify.LiteralRuleID); err != nil {
-			return nil, fmt.Errorf("config %s: %w", sc.path, err)
+	if cfgPath != "" {
+		cfg, err := detect.LoadConfig(cfgPath)
+		if err != nil {
+			return nil, err
 		}
-		disabled = sc.cfg.Disable
+		if active, err = cfg.Apply(builtin, classify.LiteralRuleID); err != nil {
+			return nil, fmt.Errorf("config %s: %w", cfgPath, err)
+		}
+		allow = &cfg.Allow
+		disabled = cfg.Disable
 	}
 	active = slices.Clone(active) // the built-in list is shared by every scan of the process
 	sort.Slice(active, func(i, j int) bool { return active[i].ID < active[j].ID })
-	return detect.NewEngine(active, detect.Options{Allow: sc.allow(), Decode: !g.NoDecode, Disabled: disabled, Extra: extra})
+	return detect.NewEngine(active, detect.Options{Allow: allow, Decode: !g.NoDecode, Disabled: disabled, Extra: extra})
 }
 
 // runScan wires source -> detect -> classify -> report for one command.
@@ -161,10 +130,28 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	if g.Threads < 1 {
 		return fmt.Errorf("--threads must be at least 1")
 	}
+	b, err := loadBuiltins()
+	if err != nil {
+		return err
+	}
+	refSet := b.refs
+	// The engine also finds the classifier's keywords, in the same pass
+	// over each chunk as its own (see scanChunk).
+	eng, err := loadEngine(g, job.configRoot, classify.ReferenceKeywords(refSet))
+	if err != nil {
+		return err
+	}
 	failOn, maxAge, err := g.Posture.policy()
 	if err != nil {
 		return err
 	}
+	cls := classify.NewFromSet(refSet, classify.Options{
+		Recognised: eng.Recognises,
+		SkipLiteral: func(ruleID, value string) bool {
+			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
+		},
+		PipelineOf: job.pipelineOf,
+	})
 	key := []byte(report.DefaultFingerprintKey)
 	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {
 		key = []byte(k)
@@ -178,10 +165,6 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 			return err
 		}
 	}
-	sc, err := findConfig(g, job.configRoot)
-	if err != nil {
-		return err
-	}
 
 	stats := sources.NewStats()
 	if g.Verbose && !g.Quiet {
@@ -191,52 +174,15 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 	}
 	// collectFindings is done with each chunk when its callback returns.
 	lim := sources.Limits{MaxSize: maxSize, Reuse: true}
+
 	started := time.Now()
-
-	// A local walk starts listing now, on the core the rule loading leaves
-	// idle, and its readers wait for the engine (see earlyWalk).
-	var early *earlyWalk
-	if job.listEarly {
-		exclude, err := sc.allow().PathMatcher()
-		if err != nil {
-			return err
-		}
-		early = startEarlyWalk(ctx, job.newSource(exclude, lim, stats))
-	}
-
-	b, err := loadBuiltins()
-	if err != nil {
-		early.abandon()
-		return err
-	}
-	refSet := b.refs
-	// The engine also finds the classifier's keywords, in the same pass
-	// over each chunk as its own (see scanChunk).
-	eng, err := buildEngine(g, sc, classify.ReferenceKeywords(refSet))
-	if err != nil {
-		early.abandon()
-		return err
-	}
-	cls := classify.NewFromSet(refSet, classify.Options{
-		Recognised: eng.Recognises,
-		SkipLiteral: func(ruleID, value string) bool {
-			return eng.Disabled(ruleID) || eng.FallbackAllowlisted(value) != ""
-		},
-		PipelineOf: job.pipelineOf,
-	})
-
 	var found collected
-	switch {
-	case job.scan != nil:
+	if job.scan != nil {
 		stopProgress := startProgress(ios, g, job.command, job.progress, stats)
 		found = job.scan(ctx, eng, cls, lim, stats)
 		stopProgress()
-	case early != nil:
-		stopProgress := startProgress(ios, g, job.command, early.src, stats)
-		found = early.finish(eng, cls)
-		stopProgress()
-	default:
-		src := job.newSource(eng.PathAllowed, lim, stats)
+	} else {
+		src := job.newSource(eng, lim, stats)
 		stopProgress := startProgress(ios, g, job.command, src, stats)
 		found = collectFindings(ctx, src, eng, cls)
 		stopProgress()
@@ -306,13 +252,6 @@ type collected struct {
 // chunk's occurrences over whole. The result is sorted so that output
 // does not depend on scheduling.
 func collectFindings(ctx context.Context, src sources.Source, eng *detect.Engine, cls *classify.Classifier) collected {
-	return collectWaiting(ctx, src, func() (*detect.Engine, *classify.Classifier) { return eng, cls })
-}
-
-// collectWaiting is collectFindings with the engine and classifier asked
-// for at each chunk: an early walk's readers wait in stages until they
-// exist, and get a nil engine when they never will.
-func collectWaiting(ctx context.Context, src sources.Source, stages func() (*detect.Engine, *classify.Classifier)) collected {
 	var (
 		mu      sync.Mutex
 		all     []classify.Finding
@@ -321,10 +260,6 @@ func collectWaiting(ctx context.Context, src sources.Source, stages func() (*det
 		ownerAt time.Time
 	)
 	err := src.Walk(ctx, func(c sources.Chunk) error {
-		eng, cls := stages()
-		if eng == nil {
-			return context.Canceled // the rules failed to load: see earlyWalk
-		}
 		res := scanChunk(eng, cls, c)
 		if len(res.Findings) == 0 && res.CodeOwners == nil {
 			return nil
@@ -362,51 +297,6 @@ func collectWaiting(ctx context.Context, src sources.Source, stages func() (*det
 	}
 	sortFindings(all)
 	return collected{findings: all, codeOwners: owners}
-}
-
-// earlyWalk is a walk started before the engine exists. Its listing runs
-// while the rules and reference patterns load, which keep one core busy
-// and leave the other mostly idle (on curl's checkout the listing is
-// about a tenth of a dir scan's CPU); its readers each read one file and
-// then wait for the engine.
-type earlyWalk struct {
-	src    sources.Source
-	ready  chan struct{} // closed once eng and cls are set, or given up
-	eng    *detect.Engine
-	cls    *classify.Classifier
-	cancel context.CancelFunc
-	done   chan collected
-}
-
-func startEarlyWalk(ctx context.Context, src sources.Source) *earlyWalk {
-	w := &earlyWalk{src: src, ready: make(chan struct{}), done: make(chan collected, 1)}
-	ctx, w.cancel = context.WithCancel(ctx)
-	stages := func() (*detect.Engine, *classify.Classifier) {
-		<-w.ready
-		return w.eng, w.cls
-	}
-	go func() { w.done <- collectWaiting(ctx, src, stages) }()
-	return w
-}
-
-// finish hands the walk its engine and classifier and waits for it.
-func (w *earlyWalk) finish(eng *detect.Engine, cls *classify.Classifier) collected {
-	w.eng, w.cls = eng, cls
-	close(w.ready)
-	found := <-w.done
-	w.cancel()
-	return found
-}
-
-// abandon stops the walk when the engine cannot be built, and waits for
-// its goroutines, so that none outlives the command. A nil walk is fine.
-func (w *earlyWalk) abandon() {
-	if w == nil {
-		return
-	}
-	w.cancel()
-	close(w.ready)
-	<-w.done
 }
 
 // sortFindings orders findings by path, then position, then rule, so

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/sprawl-sec/sprawl/pkg/detect"
 	"github.com/sprawl-sec/sprawl/pkg/sources"
 	"github.com/sprawl-sec/sprawl/pkg/sources/stdin"
 )
@@ -28,7 +29,7 @@ func NewCmdStdin(ios *IOStreams, g *globalOptions, runF func(*stdinOptions) erro
 				command:    "stdin",
 				targets:    []string{opts.Name},
 				configRoot: ".",
-				newSource: func(_ func(string) bool, lim sources.Limits, st *sources.Stats) sources.Source {
+				newSource: func(_ *detect.Engine, lim sources.Limits, st *sources.Stats) sources.Source {
 					return &stdin.Source{R: ios.In, Name: opts.Name, Limits: lim, Stats: st}
 				},
 			})

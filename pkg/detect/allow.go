@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
@@ -94,11 +93,7 @@ func (a *Allowlist) compile() error {
 	for _, s := range append(append([]string{}, builtinStopwords...), a.Stopwords...) {
 		a.stopwords = append(a.stopwords, strings.ToLower(s))
 	}
-	return checkPaths(a.Paths)
-}
-
-func checkPaths(paths []string) error {
-	for _, p := range paths {
+	for _, p := range a.Paths {
 		if !doublestar.ValidatePattern(p) {
 			return fmt.Errorf("allowlist path %q is not a valid glob", p)
 		}
@@ -106,26 +101,13 @@ func checkPaths(paths []string) error {
 	return nil
 }
 
-// PathMatcher returns PathAllowed on its own, for a walker that starts
-// listing while the rules are still loading (a path's exclusion depends on
-// nothing else). It fails on a glob that is not valid, as NewEngine does.
-func (a *Allowlist) PathMatcher() (func(path string) bool, error) {
-	paths := slices.Clone(a.Paths)
-	if err := checkPaths(paths); err != nil {
-		return nil, err
-	}
-	return func(path string) bool { return pathAllowed(paths, path) }, nil
-}
-
 // PathAllowed reports whether path is excluded from scanning.
-func (a *Allowlist) PathAllowed(path string) bool { return pathAllowed(a.Paths, path) }
-
-func pathAllowed(paths []string, path string) bool {
+func (a *Allowlist) PathAllowed(path string) bool {
 	if builtinNames[path[strings.LastIndexByte(path, '/')+1:]] {
 		return true
 	}
-	for _, p := range paths {
-		// Validated by compile or PathMatcher.
+	for _, p := range a.Paths {
+		// Validated when the allowlist was compiled.
 		if doublestar.MatchUnvalidated(p, path) {
 			return true
 		}
