@@ -168,9 +168,9 @@ func TestConfigFileAtScanRoot(t *testing.T) {
 	if r := runSprawl(t, root, "", "dir", ".", "--config", "missing.yaml"); r.code != 2 {
 		t.Fatalf("missing --config file: exit %d", r.code)
 	}
-	// A config error found while the rules load (the walk has started by
-	// then) or before (a bad glob, which the walk itself needs) ends the
-	// scan with exit 2 and the reason, and no report.
+	// A config error, whether found when the config is merged with the
+	// built-in rules (an unknown rule id) or when its allowlist is checked
+	// (a bad glob), ends the scan with exit 2 and the reason, and no report.
 	for cfg, want := range map[string]string{
 		"disable: [no-such-rule]\n":   `disables unknown rule "no-such-rule"`,
 		"allow:\n  paths: ['a/[b']\n": `allowlist path "a/[b" is not a valid glob`,
