@@ -245,7 +245,7 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 		}
 		if c := r.regexps(); c.tail != nil && !c.tail.Match(data[winStart:winEnd]) {
 			if trace != nil {
-				trace(r, "requires", fmt.Sprintf("no match for %q, the end of the pattern from the secret on: regex not run", c.tail))
+				trace(r, "requires", fmt.Sprintf("no match for the end of the pattern from the secret on, %s: regex not run", c.tail))
 			}
 			return
 		}
