@@ -17,6 +17,7 @@ var (
 )
 
 func main() {
+	holdGC() // until runScan has set up: see releaseGC
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	// SPRAWL_CPUPROFILE names a file for a CPU profile of the run, for
 	// performance work on real inputs (`go tool pprof`).

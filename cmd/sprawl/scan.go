@@ -152,6 +152,7 @@ func runScan(ctx context.Context, ios *IOStreams, g *globalOptions, job scanJob)
 		},
 		PipelineOf: job.pipelineOf,
 	})
+	releaseGC() // set up: from here on the heap holds what scans find
 	key := []byte(report.DefaultFingerprintKey)
 	if k := ios.Getenv(report.FingerprintKeyEnv); k != "" {
 		key = []byte(k)
