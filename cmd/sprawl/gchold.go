@@ -25,8 +25,10 @@ func holdGC() {
 }
 
 // releaseGC gives the collector back the settings the environment chose
-// (GOGC, GOMEMLIMIT). Scans call it once set up; it does nothing if
-// holdGC was never called (tests run commands without main).
+// (GOGC, GOMEMLIMIT). Scans call it once set up, and so does any command
+// before work that can take much memory (a clone, a large sample for
+// rules check); it does nothing if holdGC was never called (tests run
+// commands without main).
 func releaseGC() {
 	gcHold.once.Do(func() {
 		if gcHold.limit == 0 {

@@ -131,6 +131,7 @@ func runGit(cmd *cobra.Command, ios *IOStreams, g *globalOptions, opts *gitOptio
 // cloneURL clones a repository (bare: history only) into a new temporary
 // folder, which the caller removes even when the clone fails half way.
 func cloneURL(ctx context.Context, ios *IOStreams, g *globalOptions, u, display string) (string, error) {
+	releaseGC() // a clone holds the whole pack in memory at times
 	dir, err := os.MkdirTemp("", "sprawl-clone-")
 	if err != nil {
 		return "", fmt.Errorf("clone %s: %w", display, err)

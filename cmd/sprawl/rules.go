@@ -36,6 +36,7 @@ func NewCmdRules(ios *IOStreams, g *globalOptions) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			releaseGC() // the sample may be large
 			var data []byte
 			if args[0] == "-" {
 				data, err = io.ReadAll(ios.In)
