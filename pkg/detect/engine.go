@@ -237,13 +237,17 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 			}
 			return
 		}
-		if c := r.regexps(); c.err == nil && !containsAnyFold(data[winStart:winEnd], c.required) {
+		win := data[winStart:winEnd]
+		c := r.regexps()
+		if c.err == nil && !containsAnyFold(win, c.required) {
 			if trace != nil {
 				trace(r, "requires", fmt.Sprintf("none of %q, one of which the pattern needs, near the keyword: regex not run", c.required))
 			}
 			return
 		}
-		if c := r.regexps(); c.tail != nil && !c.tail.Match(data[winStart:winEnd]) {
+		// The window must hold a match of the pattern's tail (secretTail),
+		// which costs a fraction of the whole pattern's search.
+		if c.tail != nil && !c.tail.Match(win) {
 			if trace != nil {
 				trace(r, "requires", fmt.Sprintf("no match for the end of the pattern from the secret on, %s: regex not run", c.tail))
 			}
