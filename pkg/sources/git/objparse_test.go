@@ -3,6 +3,8 @@ package git
 import (
 	"bytes"
 	"fmt"
+	"math/rand"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +42,23 @@ func TestForEachTreeEntry(t *testing.T) {
 		if err := forEachTreeEntry(bad, func(_, _ []byte, _ int, _ []byte) {}); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// BenchmarkForEachTreeEntry reads a tree shaped like a large project's
+// root (500 entries: files, folders, a submodule); git/git's history
+// parses tens of millions of such entries.
+func BenchmarkForEachTreeEntry(b *testing.B) {
+	rng := rand.New(rand.NewSource(3))
+	var tree []byte
+	modes := []string{"100644", "100644", "100644", "100755", "40000", "40000", "120000", "160000"}
+	for i := 0; i < 500; i++ {
+		name := fmt.Sprintf("%s-%d.c", strings.Repeat("x", 3+rng.Intn(14)), i)
+		tree = append(tree, treeEntryBytes(modes[rng.Intn(len(modes))], name, byte(i))...)
+	}
+	b.SetBytes(int64(len(tree)))
+	n := 0
+	for i := 0; i < b.N; i++ {
+		_ = forEachTreeEntry(tree, func(name, _ []byte, kind int, id []byte) { n += kind + len(name) })
 	}
 }
