@@ -615,8 +615,14 @@ func ContextLine(data []byte, start, end, limit int) string {
 	return string(bytes.TrimRight(data[ls:le], "\r\x00"))
 }
 
+// asciiLower lowers the ASCII letters of a keyword (other bytes, UTF-8
+// included, are kept), as the keyword automaton's byte classes fold them.
 func asciiLower(s string) string {
-	return string(appendLower(nil, []byte(s)))
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = asciiLowerByte(c)
+	}
+	return string(b)
 }
 
 func appendUnique(s []int, v int) []int {
