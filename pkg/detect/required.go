@@ -127,6 +127,11 @@ func secretTail(pattern string) string {
 	if err != nil {
 		return ""
 	}
+	return tailOf(re)
+}
+
+// tailOf is secretTail on a parsed pattern.
+func tailOf(re *syntax.Regexp) string {
 	for re.Op == syntax.OpCapture && re.Name != "secret" {
 		re = re.Sub[0]
 	}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"regexp/syntax"
 	"sort"
 	"strings"
 	"sync"
@@ -150,10 +151,16 @@ func (c *compiledRule) build(r *Rule) error {
 	if len(c.secretGroups) == 0 && re.NumSubexp() > 0 {
 		c.secretGroups = []int{1}
 	}
-	if set := requiredLiterals(r.Pattern); !impliedByKeywords(set, r.Keywords) {
+	// One parse serves both cheap checks (requiredLiterals, secretTail):
+	// rules compile on a scan's path, the first time a keyword finds them.
+	tree, err := syntax.Parse(r.Pattern, syntax.Perl)
+	if err != nil {
+		return nil // compiled above, so it parses; no checks if not
+	}
+	if set := required(tree); !impliedByKeywords(set, r.Keywords) {
 		c.required = set
 	}
-	if t := secretTail(r.Pattern); t != "" {
+	if t := tailOf(tree); t != "" {
 		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
 	}
 	return nil
