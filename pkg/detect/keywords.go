@@ -160,25 +160,26 @@ func (k *KeywordSet) Each(data []byte, fn func(keyword, start, end int) bool) {
 		return
 	}
 	if len(data) < splitMin || len(data) < 4*k.maxLen {
-		k.scan(data, fn)
+		k.scan(data, 0, 0, fn)
 		return
 	}
 	k.scanHalves(data, fn)
 }
 
-// scan runs one chain over data.
-func (k *KeywordSet) scan(data []byte, fn func(keyword, start, end int) bool) {
+// scan runs one chain over data[from:], starting in state s, and reports
+// whether fn let it reach the end.
+func (k *KeywordSet) scan(data []byte, from int, s uint32, fn func(keyword, start, end int) bool) bool {
 	trans, classes := k.trans, &k.classes
-	s := uint32(0)
-	for i := range data {
+	for i := from; i < len(data); i++ {
 		s = trans[s+uint32(classes[data[i]])]
 		if s&matchFlag != 0 {
 			s &^= matchFlag
 			if !k.report(s, i, fn) {
-				return
+				return false
 			}
 		}
 	}
+	return true
 }
 
 // scanHalves runs two chains at once: the first over the first half, the
@@ -223,15 +224,7 @@ func (k *KeywordSet) scanHalves(data []byte, fn func(keyword, start, end int) bo
 			return
 		}
 	}
-	for j := back + mid; j < len(data); j++ {
-		b = trans[b+uint32(classes[data[j]])]
-		if b&matchFlag != 0 {
-			b &^= matchFlag
-			if !k.report(b, j, fn) {
-				return
-			}
-		}
-	}
+	k.scan(data, back+mid, b, fn) // the second chain's last maxLen bytes
 }
 
 // report calls fn for each keyword ending at state s with last byte at.
