@@ -290,35 +290,29 @@ func (c *Classifier) prefilter(data []byte, kw []detect.ExtraHit) (hits map[int]
 // keyWordHits is where prefilter puts the offsets of secret-key words.
 const keyWordHits = -1
 
-// nameable drops the windows that hold no secret-key word, for a pattern
-// whose match counts only when its target or its key is secret-named, in
-// a chunk whose keys are found on the match's own line (no parsed
-// leaves). Such a name contains a key word, and both lie inside the
-// window (which starts at a line start), so a window without one can only
-// produce candidates that addCandidate would refuse: the regex, the key
-// lookup and the name checks are skipped for it.
-func nameable(wins [][2]int, keyWords []int) [][2]int {
-	kept := wins[:0]
-	for _, w := range wins {
-		i, _ := slices.BinarySearch(keyWords, w[0])
-		if i < len(keyWords) && keyWords[i] < w[1] {
-			kept = append(kept, w)
-		}
-	}
-	return kept
-}
-
 // keywordWindows returns the byte ranges a text pattern is run on: the
 // line of each keyword hit with one line either side (a form may start
 // on the line before its keyword), merged where they touch. Running the
 // regex on these windows rather than the whole chunk matters for forms
 // without a literal prefix (getenv's alternation), which RE2 would
 // otherwise step through every byte of a large source file.
-func keywordWindows(data []byte, hits []int) [][2]int {
+//
+// keyWords, when not nil, are the offsets of secret-key words, for a
+// pattern whose match counts only when its target or its key is
+// secret-named, in a chunk whose keys are found on the match's own line
+// (no parsed leaves). Such a name contains a key word on the hit's line,
+// so a hit whose window holds none can only produce candidates that
+// addCandidate would refuse, and makes no window. The choice is made per
+// hit, before windows merge: merged first, a script with a $ on every
+// line made one window of the whole file, run whole for one key word
+// anywhere in it.
+func keywordWindows(data []byte, hits, keyWords []int) [][2]int {
 	var wins [][2]int
+	lastEnd := -1 // the end of the last hit's window, kept or not
 	for _, h := range hits {
-		if n := len(wins); n > 0 && h < wins[n-1][1] {
-			continue // inside the previous window
+		if h < lastEnd {
+			// Inside the last window, and so is its line: judged with it.
+			continue
 		}
 		s := bytes.LastIndexByte(data[:h], '\n') // end of the previous line
 		if s >= 0 {
@@ -333,6 +327,12 @@ func keywordWindows(data []byte, hits []int) [][2]int {
 				break
 			}
 			e += i + 1
+		}
+		lastEnd = e
+		if keyWords != nil {
+			if i, _ := slices.BinarySearch(keyWords, s); i == len(keyWords) || keyWords[i] >= e {
+				continue
+			}
 		}
 		if n := len(wins); n > 0 && s <= wins[n-1][1] {
 			wins[n-1][1] = e
@@ -362,15 +362,18 @@ func (c *Classifier) matchReferences(data []byte, filePath string, leaves []Leaf
 			continue
 		}
 		wins := [][2]int{{0, len(data)}}
-		needsName := p.SecretName == "required" && len(leaves) == 0
+		var keyWords []int // not nil: only windows that can name a secret
+		if p.SecretName == "required" && len(leaves) == 0 {
+			keyWords = hits[keyWordHits]
+			if keyWords == nil {
+				continue // no secret-key word anywhere in the chunk
+			}
+		}
 		switch {
 		case !byteKeyword:
-			wins = keywordWindows(data, hits[pi])
-		case needsName:
-			wins = keywordWindows(data, p.bytePositionsIn(data, hits[pi]))
-		}
-		if needsName {
-			wins = nameable(wins, hits[keyWordHits])
+			wins = keywordWindows(data, hits[pi], keyWords)
+		case keyWords != nil:
+			wins = keywordWindows(data, p.bytePositionsIn(data, hits[pi]), keyWords)
 		}
 		for _, w := range wins {
 			cands = c.matchText(cands, p, data, w[0], w[1], filePath, leaves, lines)

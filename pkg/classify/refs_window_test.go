@@ -2,6 +2,7 @@ package classify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,40 @@ func TestSecretNamedReferencesInLongScript(t *testing.T) {
 		if _, ok := want[l]; !ok {
 			t.Errorf("line %d: unexpected reference to %s", l, target)
 		}
+	}
+}
+
+// A hit makes a window only when the window holds a secret-key word, and
+// the choice is made before windows merge: in a script with a $ on every
+// line and one key word, the regex runs on the three lines around it,
+// not on the whole file that the merged windows of every $ would cover.
+func TestKeywordWindowsKeepOnlyHitsNearKeyWords(t *testing.T) {
+	var b strings.Builder
+	var dollars []int
+	keyLine := 500
+	var keyWord, lineStart []int
+	for i := range 1000 {
+		lineStart = append(lineStart, b.Len())
+		if i == keyLine {
+			keyWord = append(keyWord, b.Len()+len("export "))
+			b.WriteString("export DB_PASSWORD=")
+		} else {
+			b.WriteString("echo ")
+		}
+		dollars = append(dollars, b.Len())
+		b.WriteString("$VALUE\n")
+	}
+	data := []byte(b.String())
+	wins := keywordWindows(data, dollars, keyWord)
+	want := [][2]int{{lineStart[keyLine-1], lineStart[keyLine+2]}}
+	if !slices.Equal(wins, want) {
+		t.Errorf("windows %v, want %v (lines %d to %d)", wins, want, keyLine-1, keyLine+1)
+	}
+	// Without key words every hit counts and the windows merge into one.
+	if all := keywordWindows(data, dollars, nil); len(all) != 1 || all[0] != [2]int{0, len(data)} {
+		t.Errorf("windows without key words %v, want the whole text", all)
+	}
+	if none := keywordWindows(data, dollars, []int{}); len(none) != 0 {
+		t.Errorf("windows with no key word in the text %v, want none", none)
 	}
 }
