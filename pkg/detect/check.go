@@ -36,7 +36,7 @@ func (e *Engine) Recognises(line []byte) bool {
 				continue
 			}
 			h.rule = ri
-			if ws, we := window(line, r, h); c.re.Match(line[ws:we]) {
+			if ws, we := window(line, r, h); c.matchesAny(r, line[ws:we]) {
 				found = true
 				return false
 			}

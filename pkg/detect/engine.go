@@ -408,9 +408,10 @@ func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, t
 	if c.err != nil {
 		return out // cannot happen for a rule that passed Compile
 	}
-	for _, loc := range c.re.FindAllSubmatchIndex(data[ws:we], -1) {
+	locs, groups := c.matches(r, data[ws:we])
+	for _, loc := range locs {
 		s, t := loc[0], loc[1]
-		for _, g := range c.secretGroups {
+		for _, g := range groups.secret {
 			if loc[2*g] >= 0 {
 				s, t = loc[2*g], loc[2*g+1]
 				break
@@ -424,7 +425,7 @@ func (e *Engine) matchWindow(data []byte, r *Rule, ws, we int, out []rawMatch, t
 			secret:    string(data[ws+s : ws+t]),
 			matchText: string(data[ws+loc[0] : ws+loc[1]]),
 		}
-		if g := c.keyGroup; g > 0 && loc[2*g] >= 0 {
+		if g := groups.key; g > 0 && loc[2*g] >= 0 {
 			m.key = string(data[ws+loc[2*g] : ws+loc[2*g+1]])
 		}
 		if trace != nil {

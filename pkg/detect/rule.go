@@ -67,6 +67,10 @@ type Rule struct {
 	// AllowMatch lists regexes checked against the whole match (key name
 	// and all); a match matching one is not a finding.
 	AllowMatch []string `yaml:"allow-match,omitempty" json:"allow-match,omitempty"`
+	// OpenPattern is Pattern with its long counted repeats opened (see
+	// openRepeats), worked out by go generate for the built-in rules'
+	// snapshot; empty when there are none. It is not read from YAML.
+	OpenPattern string `yaml:"-" json:"open-pattern,omitempty"`
 	// Tags are free-form labels carried to SARIF.
 	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
 
@@ -77,6 +81,9 @@ type Rule struct {
 	// few of the rules, and compiling all of them is most of start-up.
 	compiled  *compiledRule
 	validator Validator
+	// fromSnapshot marks a rule loaded from the snapshot, whose
+	// OpenPattern go generate worked out.
+	fromSnapshot bool
 	// silencer marks a rule the config disabled: it still runs so that
 	// fallback rules do not report its secrets under another name, but
 	// its own matches are never reported.
@@ -89,11 +96,16 @@ type Rule struct {
 // never match, and compiling their allow lists up front was about 3% of a
 // dir scan's CPU.
 type compiledRule struct {
-	once         sync.Once
-	err          error
-	re           *regexp.Regexp
-	secretGroups []int // groups named "secret", else group 1; the first that took part is the secret
-	keyGroup     int   // the group named "key" (the name a value is assigned to), or 0
+	once sync.Once
+	err  error
+	// re is the pattern with its long counted repeats opened (see
+	// openRepeats), or as written when it has none; matches reads it.
+	re     *regexp.Regexp
+	groups groups
+	// written is the pattern as written, compiled for the rare window
+	// where an opened repeat went past its bound.
+	writtenOnce sync.Once
+	written     *written
 	// required holds strings one of which every match contains (see
 	// requiredLiterals); nil when there is nothing worth checking.
 	required []string
@@ -133,29 +145,12 @@ func (r *Rule) allowRegexps() *compiledRule {
 }
 
 func (c *compiledRule) build(r *Rule) error {
-	re, err := regexp.Compile(r.Pattern)
-	if err != nil {
-		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
-	}
-	c.re = re
-	for i, name := range re.SubexpNames() {
-		switch name {
-		case "secret":
-			c.secretGroups = append(c.secretGroups, i)
-		case "key":
-			if c.keyGroup == 0 {
-				c.keyGroup = i
-			}
-		}
-	}
-	if len(c.secretGroups) == 0 && re.NumSubexp() > 0 {
-		c.secretGroups = []int{1}
-	}
-	// One parse serves both cheap checks (requiredLiterals, secretTail):
-	// rules compile on a scan's path, the first time a keyword finds them.
+	// One parse serves the cheap checks (requiredLiterals, secretTail)
+	// and the opened pattern: rules compile on a scan's path, the first
+	// time a keyword finds them.
 	tree, err := syntax.Parse(r.Pattern, syntax.Perl)
 	if err != nil {
-		return nil // compiled above, so it parses; no checks if not
+		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
 	}
 	if set := required(tree); !impliedByKeywords(set, r.Keywords) {
 		c.required = set
@@ -163,6 +158,21 @@ func (c *compiledRule) build(r *Rule) error {
 	if t := tailOf(tree); t != "" {
 		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
 	}
+	open := r.OpenPattern
+	if !r.fromSnapshot && !strings.Contains(r.Pattern, boundGroupPrefix) {
+		open = openRepeats(tree) // a rule of the config's: worked out here
+	}
+	if open != "" {
+		if re, err := regexp.Compile(open); err == nil {
+			c.re, c.groups = re, groupsOf(re)
+			return nil
+		}
+	}
+	re, err := regexp.Compile(r.Pattern)
+	if err != nil {
+		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
+	}
+	c.re, c.groups = re, groupsOf(re)
 	return nil
 }
 
@@ -282,6 +292,7 @@ func LoadRulesSnapshot(data []byte) ([]*Rule, error) {
 		if err := r.check(); err != nil {
 			return nil, fmt.Errorf("rules snapshot: %w", err)
 		}
+		r.fromSnapshot = true
 	}
 	if err := uniqueIDs(all); err != nil {
 		return nil, fmt.Errorf("rules snapshot: %w", err)
@@ -308,6 +319,7 @@ func MarshalSnapshot(all []*Rule) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("[\n")
 	for i, r := range all {
+		r.OpenPattern = openPattern(r.Pattern)
 		line, err := json.Marshal(r)
 		if err != nil {
 			return nil, err
