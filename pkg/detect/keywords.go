@@ -1,6 +1,9 @@
 package detect
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+)
 
 // KeywordSet finds many keywords in one pass, ignoring ASCII case. The
 // detection engine selects rules with one and the classifier selects
@@ -87,7 +90,7 @@ func (k *KeywordSet) build(keywords []string) {
 	for _, w := range keywords {
 		bound += len(w)
 	}
-	k.trans = make([]uint32, stride, int(stride)*bound)
+	k.trans = newTable(k, int(stride)*bound)[:stride]
 	own := [][]int32{nil}
 	for i, w := range keywords {
 		if w == "" {
@@ -179,6 +182,7 @@ func (k *KeywordSet) scan(data []byte, from int, s uint32, fn func(keyword, star
 			}
 		}
 	}
+	runtime.KeepAlive(k) // trans may be memory that k's cleanup unmaps (newTable)
 	return true
 }
 
@@ -224,7 +228,7 @@ func (k *KeywordSet) scanHalves(data []byte, fn func(keyword, start, end int) bo
 			return
 		}
 	}
-	k.scan(data, back+mid, b, fn) // the second chain's last maxLen bytes
+	k.scan(data, back+mid, b, fn) // the second chain's last maxLen bytes; keeps k alive
 }
 
 // report calls fn for each keyword ending at state s with last byte at.
