@@ -85,7 +85,8 @@ func (k *KeywordSet) build(keywords []string) {
 	// The table is allocated once for the most states the keywords can
 	// make (one per byte, plus the root): growing it by appending copied
 	// it a dozen times, and each copy's fresh pages cost a page fault
-	// apiece at start-up. Pages past the last state are never touched.
+	// apiece at start-up. Small pages past the last state are never
+	// touched; a large table gets huge ones (newTable).
 	bound := 1
 	for _, w := range keywords {
 		bound += len(w)
