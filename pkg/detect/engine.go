@@ -253,6 +253,12 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 			}
 			return
 		}
+		if c.run != nil && !c.run.in(win) {
+			if trace != nil {
+				trace(r, "requires", fmt.Sprintf("no run of %d or more characters a secret of the pattern is made of: regex not run", c.run.min))
+			}
+			return
+		}
 		out = e.matchWindow(data, r, winStart, winEnd, out, trace)
 	}
 	for _, h := range hits {

@@ -112,6 +112,9 @@ type compiledRule struct {
 	// tail is secretTail's pattern, checked on a window before the whole
 	// pattern; nil when the rule has none.
 	tail *regexp.Regexp
+	// run is the run of bytes every secret of the pattern is (see
+	// secretRun); nil when it is not worth checking.
+	run *secretRun
 
 	allowOnce  sync.Once
 	allowErr   error
@@ -158,6 +161,7 @@ func (c *compiledRule) build(r *Rule) error {
 	if t := tailOf(tree); t != "" {
 		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
 	}
+	c.run = secretRunOf(tree)
 	open := r.OpenPattern
 	if !r.fromSnapshot && !strings.Contains(r.Pattern, boundGroupPrefix) {
 		open = openRepeats(tree) // a rule of the config's: worked out here
