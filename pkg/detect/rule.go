@@ -323,8 +323,9 @@ func MarshalSnapshot(all []*Rule) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("[\n")
 	for i, r := range all {
-		r.OpenPattern = openPattern(r.Pattern)
-		line, err := json.Marshal(r)
+		withOpen := *r
+		withOpen.OpenPattern = openPattern(r.Pattern)
+		line, err := json.Marshal(&withOpen)
 		if err != nil {
 			return nil, err
 		}
