@@ -2,9 +2,13 @@ package detect
 
 import (
 	"encoding/base64"
+	"fmt"
 	"math/rand"
+	"net/url"
 	"slices"
 	"testing"
+
+	"github.com/sprawl-sec/sprawl/rules"
 )
 
 // mayEncodeText must never turn away the encoding of text that
@@ -95,4 +99,40 @@ func TestNextBase64RunFindsEveryLongRun(t *testing.T) {
 			t.Fatalf("input %q: runs %v, want %v", b, got, want)
 		}
 	}
+}
+
+// A secret found as it is written is not reported again from the decoded
+// text: an Azure SAS URL's signature, percent-encoded as URLs carry it,
+// is one finding, at the signature, not a second one "decoded from
+// percent" at the start of the URL.
+func TestDecodedCopyOfWrittenSecretIsDropped(t *testing.T) {
+	all, err := LoadRules(rules.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := NewEngine(all, Options{Decode: true, Allow: &Allowlist{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := "AZURE_BLOB_SAS=https://acct.blob.core.windows.net/c?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2026-12-01T00:00:00Z&spr=https&sig=k3Jf9%2Bq7Ld0wXz5nV8pR2tY6uH1mB4cQ9sE7aG3iK0o%3D\n"
+	got := scanString(e, line)
+	if len(got) != 1 || got[0].Rule.ID != "azure-sas-token" || got[0].Decoded != "" {
+		t.Fatalf("got %s, want one azure-sas-token finding as written", describe(got))
+	}
+	// Encoded the other way round, the decoded copy is the only one and
+	// stays.
+	hidden := "config=" + url.QueryEscape(line)
+	if got := scanString(e, hidden); len(got) != 1 || got[0].Decoded != "percent" {
+		t.Fatalf("got %s, want the secret found once, decoded", describe(got))
+	}
+}
+
+// describe names findings by rule, place and decoding, without their
+// secrets.
+func describe(fs []Finding) string {
+	out := ""
+	for _, f := range fs {
+		out += fmt.Sprintf("[%s at %d:%d decoded %q] ", f.Rule.ID, f.Line, f.Column, f.Decoded)
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package detect
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -536,6 +537,10 @@ func preferSpecific(raws []rawMatch) []rawMatch {
 				drop = true
 				break
 			}
+			if m.decoded != "" && o.decoded == "" && o.rule == m.rule && decodesTo(o.secret, m.secret) {
+				drop = true // found as it is written: the decoded copy adds nothing
+				break
+			}
 			if m.rule.isGeneric() && o.rule.isGeneric() && (o.end-o.start > m.end-m.start || (o.end-o.start == m.end-m.start && j < i)) {
 				drop = true // two fallback rules on one value: keep the longer
 				break
@@ -552,6 +557,17 @@ func preferSpecific(raws []rawMatch) []rawMatch {
 		}
 	}
 	return out
+}
+
+// decodesTo reports whether a secret found as written is the one found
+// in decoded text, as it is or with its percent-encoding undone (an Azure
+// SAS signature's %2B and %3D).
+func decodesTo(written, decoded string) bool {
+	if written == decoded {
+		return true
+	}
+	d, err := url.QueryUnescape(written)
+	return err == nil && d == decoded
 }
 
 // locate turns chunk-relative matches into findings with line numbers.
