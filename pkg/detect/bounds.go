@@ -151,6 +151,7 @@ type written struct {
 // by: the open pattern's, unless an opened repeat went past its bound in
 // one of them, and then the written pattern's.
 func (c *compiledRule) matches(r *Rule, win []byte) ([][]int, *groups) {
+	c.regex(r)
 	locs := c.re.FindAllSubmatchIndex(win, -1)
 	if len(c.groups.bounds) > 0 {
 		for _, loc := range locs {
@@ -165,6 +166,7 @@ func (c *compiledRule) matches(r *Rule, win []byte) ([][]int, *groups) {
 
 // matchesAny reports whether the rule's pattern as written matches win.
 func (c *compiledRule) matchesAny(r *Rule, win []byte) bool {
+	c.regex(r)
 	if len(c.groups.bounds) == 0 {
 		return c.re.Match(win)
 	}

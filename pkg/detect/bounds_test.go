@@ -42,9 +42,11 @@ func TestOpenRepeats(t *testing.T) {
 			continue
 		}
 		c := &compiledRule{}
-		if err := c.build(&Rule{ID: "t", Pattern: tc.pattern}); err != nil {
+		r := &Rule{ID: "t", Pattern: tc.pattern}
+		if err := c.build(r); err != nil {
 			t.Fatal(err)
 		}
+		c.regex(r)
 		var got []int
 		for _, b := range c.groups.bounds {
 			got = append(got, b.max)
@@ -73,7 +75,7 @@ func TestOpenRepeatsMatchLikeWrittenPatterns(t *testing.T) {
 		if err := r.Compile(); err != nil {
 			t.Fatal(err)
 		}
-		c := r.regexps()
+		c := r.regexps().regex(r)
 		if len(c.groups.bounds) == 0 {
 			continue
 		}

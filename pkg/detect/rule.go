@@ -96,10 +96,14 @@ type Rule struct {
 // never match, and compiling their allow lists up front was about 3% of a
 // dir scan's CPU.
 type compiledRule struct {
-	once sync.Once
+	once sync.Once // build: the checks below
 	err  error
-	// re is the pattern with its long counted repeats opened (see
-	// openRepeats), or as written when it has none; matches reads it.
+	// open is the pattern with its long counted repeats opened (see
+	// openRepeats), "" when it has none.
+	open string
+	// re is open, or the pattern as written, compiled by regex; matches
+	// reads it.
+	reOnce sync.Once
 	re     *regexp.Regexp
 	groups groups
 	// written is the pattern as written, compiled for the rare window
@@ -130,6 +134,7 @@ func (r *Rule) Compile() error {
 	if err := r.regexps().err; err != nil {
 		return err
 	}
+	r.compiled.regex(r)
 	return r.allowRegexps().allowErr
 }
 
@@ -148,9 +153,9 @@ func (r *Rule) allowRegexps() *compiledRule {
 }
 
 func (c *compiledRule) build(r *Rule) error {
-	// One parse serves the cheap checks (requiredLiterals, secretTail)
-	// and the opened pattern: rules compile on a scan's path, the first
-	// time a keyword finds them.
+	// One parse serves the cheap checks (requiredLiterals, secretTail,
+	// secretRun) and the opened pattern: rules are built on a scan's
+	// path, the first time a keyword finds them.
 	tree, err := syntax.Parse(r.Pattern, syntax.Perl)
 	if err != nil {
 		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
@@ -162,22 +167,28 @@ func (c *compiledRule) build(r *Rule) error {
 		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
 	}
 	c.run = secretRunOf(tree)
-	open := r.OpenPattern
+	c.open = r.OpenPattern
 	if !r.fromSnapshot && !strings.Contains(r.Pattern, boundGroupPrefix) {
-		open = openRepeats(tree) // a rule of the config's: worked out here
+		c.open = openRepeats(tree) // a rule of the config's: worked out here
 	}
-	if open != "" {
-		if re, err := regexp.Compile(open); err == nil {
-			c.re, c.groups = re, groupsOf(re)
-			return nil
-		}
-	}
-	re, err := regexp.Compile(r.Pattern)
-	if err != nil {
-		return fmt.Errorf("rule %s: pattern: %w", r.ID, err)
-	}
-	c.re, c.groups = re, groupsOf(re)
 	return nil
+}
+
+// regex compiles the rule's regex, once, when a window first passes the
+// cheap checks: on curl's checkout 69 rules have a keyword hit and 24 a
+// window that passes, and compiling is a good part of a rule's first use.
+func (c *compiledRule) regex(r *Rule) *compiledRule {
+	c.reOnce.Do(func() {
+		if c.open != "" {
+			if re, err := regexp.Compile(c.open); err == nil {
+				c.re, c.groups = re, groupsOf(re)
+				return
+			}
+		}
+		re := regexp.MustCompile(r.Pattern) // it parsed in build
+		c.re, c.groups = re, groupsOf(re)
+	})
+	return c
 }
 
 func (c *compiledRule) buildAllow(r *Rule) error {
