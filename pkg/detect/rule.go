@@ -71,6 +71,10 @@ type Rule struct {
 	// openRepeats), worked out by go generate for the built-in rules'
 	// snapshot; empty when there are none. It is not read from YAML.
 	OpenPattern string `yaml:"-" json:"open-pattern,omitempty"`
+	// TailPattern is secretTail's pattern for the built-in rules, worked
+	// out by go generate like OpenPattern and for the same reason; empty
+	// when the rule has none. It is not read from YAML.
+	TailPattern string `yaml:"-" json:"tail-pattern,omitempty"`
 	// Tags are free-form labels carried to SARIF.
 	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
 
@@ -82,7 +86,7 @@ type Rule struct {
 	compiled  *compiledRule
 	validator Validator
 	// fromSnapshot marks a rule loaded from the snapshot, whose
-	// OpenPattern go generate worked out.
+	// OpenPattern and TailPattern go generate worked out.
 	fromSnapshot bool
 	// silencer marks a rule the config disabled: it still runs so that
 	// fallback rules do not report its secrets under another name, but
@@ -163,8 +167,12 @@ func (c *compiledRule) build(r *Rule) error {
 	if set := required(tree); !impliedByKeywords(set, r.Keywords) {
 		c.required = set
 	}
-	if t := tailOf(tree); t != "" {
-		c.tail, _ = regexp.Compile(t) // a part of a valid pattern compiles
+	tail := r.TailPattern
+	if !r.fromSnapshot {
+		tail = tailOf(tree)
+	}
+	if tail != "" {
+		c.tail, _ = regexp.Compile(tail) // a part of a valid pattern compiles
 	}
 	c.run = secretRunOf(tree)
 	c.open = r.OpenPattern
@@ -336,6 +344,7 @@ func MarshalSnapshot(all []*Rule) ([]byte, error) {
 	for i, r := range all {
 		withOpen := *r
 		withOpen.OpenPattern = openPattern(r.Pattern)
+		withOpen.TailPattern = secretTail(r.Pattern)
 		line, err := json.Marshal(&withOpen)
 		if err != nil {
 			return nil, err
