@@ -133,6 +133,9 @@ func (x *expander) read(r io.Reader, origin *Origin, size int64, depth int) erro
 	if x.lim.MaxSize > 0 && size > x.lim.MaxSize {
 		return ReadChunks(r, origin, size, x.lim, x.st, x.emit) // skips it with the usual warning
 	}
+	if w, ok := r.(*Whole); ok && x.inPlace(w, size) {
+		return x.readInPlace(w.Data, origin)
+	}
 	head := make([]byte, archiveSniffLen)
 	if size < 0 {
 		// A member of unknown size (gzip content, a zip member sized only

@@ -85,14 +85,11 @@ func ReadChunks(r io.Reader, origin *Origin, size int64, lim Limits, st *Stats, 
 		}
 		if first {
 			first = false
-			if text, ok := decodeUTF16(buf, finished); ok {
-				buf = text
-			} else if kind := KeystoreKind(buf); kind != "" {
-				return readKeystore(buf, r, origin, kind, lim, st, emit)
-			} else if IsBinary(buf) {
-				st.Skip(SkipBinary)
-				return nil
+			text, handled, err := startOf(buf, finished, r, origin, lim, st, emit)
+			if handled {
+				return err
 			}
+			buf = text
 			if cap(buf) < lim.ChunkSize+lim.Overlap && !finished {
 				grown := lim.buffer(lim.ChunkSize + lim.Overlap)[:len(buf)]
 				copy(grown, buf)
@@ -140,6 +137,24 @@ func ReadChunks(r io.Reader, origin *Origin, size int64, lim Limits, st *Stats, 
 	}
 	st.Scanned(total)
 	return nil
+}
+
+// startOf deals with what the start of an input decides: UTF-16 text is
+// decoded (text is the decoded form), a keystore is read as one and
+// binary content is skipped (handled, with emit's error if any); other
+// content is text as it is. rest is what follows buf.
+func startOf(buf []byte, finished bool, rest io.Reader, origin *Origin, lim Limits, st *Stats, emit func(Chunk) error) (text []byte, handled bool, err error) {
+	if text, ok := decodeUTF16(buf, finished); ok {
+		return text, false, nil
+	}
+	if kind := KeystoreKind(buf); kind != "" {
+		return nil, true, readKeystore(buf, rest, origin, kind, lim, st, emit)
+	}
+	if IsBinary(buf) {
+		st.Skip(SkipBinary)
+		return nil, true, nil
+	}
+	return buf, false, nil
 }
 
 // Reused buffers come in two sizes: most files fit the small one, and a
