@@ -172,7 +172,7 @@ func TestConfigFileAtScanRoot(t *testing.T) {
 	// built-in rules (an unknown rule id) or when its allowlist is checked
 	// (a bad glob), ends the scan with exit 2 and the reason, and no report.
 	for cfg, want := range map[string]string{
-		"disable: [no-such-rule]\n":   `disables unknown rule "no-such-rule"`,
+		"disable: [no-such-rule]\n":   `config bad.yaml: disable: unknown rule "no-such-rule"`,
 		"allow:\n  paths: ['a/[b']\n": `allowlist path "a/[b" is not a valid glob`,
 	} {
 		writeFile(t, filepath.Join(root, "bad.yaml"), cfg)

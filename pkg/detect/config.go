@@ -66,7 +66,7 @@ func (c *Config) Apply(base []*Rule, extraIDs ...string) ([]*Rule, error) {
 	}
 	for _, id := range c.Disable {
 		if _, ok := byID[id]; !ok && !extra[id] {
-			return nil, fmt.Errorf("config disables unknown rule %q", id)
+			return nil, fmt.Errorf("disable: unknown rule %q", id)
 		}
 		drop[id] = true
 	}
