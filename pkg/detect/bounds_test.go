@@ -146,3 +146,43 @@ func keySpan(loc []int, g *groups) [2]int {
 	}
 	return [2]int{loc[2*g.key], loc[2*g.key+1]}
 }
+
+// FuzzOpenRepeats compares, on arbitrary text, every opened rule's
+// matches (open pattern, falling back to the written one past a bound)
+// with the written pattern's.
+func FuzzOpenRepeats(f *testing.F) {
+	all, err := LoadRules(rules.FS)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var opened []*Rule
+	for _, r := range all {
+		if err := r.Compile(); err != nil {
+			f.Fatal(err)
+		}
+		if c := r.regexps().regex(r); len(c.groups.bounds) > 0 {
+			opened = append(opened, r)
+			for _, ex := range r.Examples {
+				f.Add(ex)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, r := range opened {
+			c := r.regexps()
+			w := c.asWritten(r)
+			locs, g := c.matches(r, []byte(text))
+			want := w.re.FindAllStringSubmatchIndex(text, -1)
+			if len(locs) != len(want) {
+				t.Fatalf("%s: %d matches, written pattern %d, in %q", r.ID, len(locs), len(want), text)
+			}
+			for i := range locs {
+				gs, ge := secretSpan(locs[i], g)
+				ws, we := secretSpan(want[i], &w.groups)
+				if locs[i][0] != want[i][0] || locs[i][1] != want[i][1] || gs != ws || ge != we {
+					t.Fatalf("%s: match %d differs from the written pattern's in %q", r.ID, i, text)
+				}
+			}
+		}
+	})
+}

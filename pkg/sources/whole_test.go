@@ -76,3 +76,20 @@ func TestWholeReadsLikeAReader(t *testing.T) {
 		t.Error("a chunk that may be kept aliases the caller's buffer")
 	}
 }
+
+// FuzzWhole: on arbitrary bytes, ReadContent emits the same from a Whole
+// as from a plain reader.
+func FuzzWhole(f *testing.F) {
+	f.Add([]byte("plain text " + tokenA))
+	f.Add(gzipOf([]byte("auth " + tokenB + "\n")))
+	f.Add([]byte{0xff, 0xfe, 'a', 0})
+	f.Add(append([]byte("MZ\x00\x00"), bytes.Repeat([]byte("x"), 100)...))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lim := Limits{Reuse: true, ChunkSize: 4 << 10}
+		want, wantStats, _ := readWith(t, bytes.NewReader(data), len(data), lim)
+		got, gotStats, _ := readWith(t, &Whole{Data: data}, len(data), lim)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotStats, wantStats) {
+			t.Fatalf("as a Whole %v %+v, as a reader %v %+v", got, gotStats, want, wantStats)
+		}
+	})
+}
