@@ -411,9 +411,10 @@ func (c *Classifier) matchText(cands []refMatch, p *Pattern, data []byte, ws, we
 	win := data[ws:we]
 	for _, m := range p.re.FindAllSubmatchIndex(win, -1) {
 		s, e := ws+m[0], ws+m[1]
-		// Patterns may consume one leading delimiter; the reference
-		// starts after it.
-		for s < e && strings.IndexByte(" \t=:\"'(", data[s]) >= 0 {
+		// Patterns may consume one leading delimiter, a line break
+		// among them ([\s=:"'(]); the reference starts after it, on
+		// its own line.
+		for s < e && strings.IndexByte(" \t\n\r\v\f=:\"'(", data[s]) >= 0 {
 			s++
 		}
 		key := keyAt(data, s, leaves)

@@ -91,3 +91,17 @@ func TestKeywordWindowsKeepOnlyHitsNearKeyWords(t *testing.T) {
 		t.Errorf("windows with no key word in the text %v, want none", none)
 	}
 }
+
+// A reference at the start of a line is reported on that line, at column
+// 1: the pattern's leading delimiter is then the line break before it,
+// which belongs to the line above.
+func TestReferenceAtLineStartIsOnItsLine(t *testing.T) {
+	c := loadSet(t)
+	got := refsIn(c, "deploy.sh", "echo start\n$DB_PASSWORD --flag\nmysql -p\"$DB_PASSWORD\" db\n")["env-dollar"]
+	if len(got) != 2 {
+		t.Fatalf("%d env-dollar references, want 2", len(got))
+	}
+	if got[0].Line != 2 || got[0].Column != 1 || got[1].Line != 3 {
+		t.Errorf("references at %d:%d and %d:%d, want 2:1 and 3:10", got[0].Line, got[0].Column, got[1].Line, got[1].Column)
+	}
+}
