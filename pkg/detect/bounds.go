@@ -43,20 +43,6 @@ type repeatBound struct {
 	max   int
 }
 
-// openPattern returns the pattern with its long counted repeats opened,
-// or "" when there is none to open. go generate stores it in the rules
-// snapshot (Rule.OpenPattern): printing a parsed pattern is slow where a
-// case-insensitive pattern has a negated class (regexp/syntax checks
-// every character of the class for case variants), up to 6 ms a rule,
-// too much for a rule's first use in a scan.
-func openPattern(pattern string) string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil || strings.Contains(pattern, boundGroupPrefix) {
-		return ""
-	}
-	return openRepeats(re)
-}
-
 // openRepeats rewrites re in place, opening each counted repeat of one
 // character (a class, a literal character, any character) with m-n of at
 // least minOpenedSpan that lies under no other repeat (a group inside a

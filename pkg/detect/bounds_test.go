@@ -186,3 +186,14 @@ func FuzzOpenRepeats(f *testing.F) {
 		}
 	})
 }
+
+// openPattern is the open pattern rewrites works out for a pattern as
+// written; "" when there is none or it does not parse.
+func openPattern(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	_, open := rewrites(pattern, re)
+	return open
+}

@@ -246,7 +246,7 @@ func (e *Engine) runRule(data []byte, r *Rule, hits []hit, out []rawMatch, trace
 			}
 			return
 		}
-		// The window must hold a match of the pattern's tail (secretTail),
+		// The window must hold a match of the pattern's tail (tailOf),
 		// which costs a fraction of the whole pattern's search.
 		if c.tail != nil && !c.tail.Match(win) {
 			if trace != nil {

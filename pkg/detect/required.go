@@ -11,7 +11,7 @@ import (
 // regex runs: shorter ones are in most windows anyway.
 const minRequiredLen = 3
 
-// requiredLiterals works out, from a pattern's syntax, strings one of
+// required works out, from a parsed pattern, strings one of
 // which every match must contain, so that a window holding none of them
 // is not handed to the regex at all. It returns nil when there is no such
 // set worth checking. The check is containsAnyFold, which ignores ASCII
@@ -23,14 +23,6 @@ const minRequiredLen = 3
 // needs a second word the keyword does not imply (a Maven <server> entry
 // needs <password>), whose windows are long and go to the regex engine's
 // slowest path.
-func requiredLiterals(pattern string) []string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	return required(re)
-}
-
 func required(re *syntax.Regexp) []string {
 	switch re.Op {
 	case syntax.OpLiteral:
@@ -109,8 +101,8 @@ func impliedByKeywords(set, keywords []string) bool {
 	return true
 }
 
-// secretTail works out, from a pattern whose top level is a sequence, a
-// smaller pattern that every match must also match: the part from the
+// tailOf works out, from a parsed pattern whose top level is a sequence,
+// a smaller pattern that every match must also match: the part from the
 // one just before the "secret" capture to the end (for a generic rule,
 // the quote, the value and the closing quote). Captures are dropped and
 // a bounded repeat x{n,m} is relaxed to x{n,}, which only widens what it
@@ -122,15 +114,6 @@ func impliedByKeywords(set, keywords []string) bool {
 // of key names that the regex engine tries at every byte of the window;
 // the tail is a few instructions, and most lines with a secret-like key
 // word hold no quoted value at all.
-func secretTail(pattern string) string {
-	re, err := syntax.Parse(pattern, syntax.Perl)
-	if err != nil {
-		return ""
-	}
-	return tailOf(re)
-}
-
-// tailOf is secretTail on a parsed pattern.
 func tailOf(re *syntax.Regexp) string {
 	for re.Op == syntax.OpCapture && re.Name != "secret" {
 		re = re.Sub[0]

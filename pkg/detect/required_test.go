@@ -2,6 +2,7 @@ package detect
 
 import (
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"testing"
@@ -153,4 +154,23 @@ func TestSecretTailHoldsInEveryMatch(t *testing.T) {
 	if rulesWithTail < 10 || checked < 200 {
 		t.Fatalf("only %d rules with a tail and %d matches checked", rulesWithTail, checked)
 	}
+}
+
+// secretTail is tailOf on a pattern as written; "" when it does not parse.
+func secretTail(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	return tailOf(re)
+}
+
+// requiredLiterals is required on a pattern as written; nil when it does
+// not parse.
+func requiredLiterals(pattern string) []string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return required(re)
 }

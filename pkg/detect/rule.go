@@ -71,7 +71,7 @@ type Rule struct {
 	// openRepeats), worked out by go generate for the built-in rules'
 	// snapshot; empty when there are none. It is not read from YAML.
 	OpenPattern string `yaml:"-" json:"open-pattern,omitempty"`
-	// TailPattern is secretTail's pattern for the built-in rules, worked
+	// TailPattern is tailOf's pattern for the built-in rules, worked
 	// out by go generate like OpenPattern and for the same reason; empty
 	// when the rule has none. It is not read from YAML.
 	TailPattern string `yaml:"-" json:"tail-pattern,omitempty"`
@@ -115,9 +115,9 @@ type compiledRule struct {
 	writtenOnce sync.Once
 	written     *written
 	// required holds strings one of which every match contains (see
-	// requiredLiterals); nil when there is nothing worth checking.
+	// required); nil when there is nothing worth checking.
 	required []string
-	// tail is secretTail's pattern, checked on a window before the whole
+	// tail is tailOf's pattern, checked on a window before the whole
 	// pattern; nil when the rule has none.
 	tail *regexp.Regexp
 	// run is the run of bytes every secret of the pattern is (see
@@ -157,7 +157,7 @@ func (r *Rule) allowRegexps() *compiledRule {
 }
 
 func (c *compiledRule) build(r *Rule) error {
-	// One parse serves the cheap checks (requiredLiterals, secretTail,
+	// One parse serves the cheap checks (required, tailOf,
 	// secretRun) and the opened pattern: rules are built on a scan's
 	// path, the first time a keyword finds them.
 	tree, err := syntax.Parse(r.Pattern, syntax.Perl)
@@ -167,19 +167,31 @@ func (c *compiledRule) build(r *Rule) error {
 	if set := required(tree); !impliedByKeywords(set, r.Keywords) {
 		c.required = set
 	}
-	tail := r.TailPattern
+	c.run = secretRunOf(tree)
+	tail, open := r.TailPattern, r.OpenPattern
 	if !r.fromSnapshot {
-		tail = tailOf(tree)
+		tail, open = rewrites(r.Pattern, tree) // a rule of the config's: worked out here
 	}
 	if tail != "" {
 		c.tail, _ = regexp.Compile(tail) // a part of a valid pattern compiles
 	}
-	c.run = secretRunOf(tree)
-	c.open = r.OpenPattern
-	if !r.fromSnapshot && !strings.Contains(r.Pattern, boundGroupPrefix) {
-		c.open = openRepeats(tree) // a rule of the config's: worked out here
-	}
+	c.open = open
 	return nil
+}
+
+// rewrites works out the two patterns derived from a rule's pattern: its
+// secret tail (tailOf) and its long counted repeats opened (openRepeats),
+// "" where there is none. go generate stores both in the rules snapshot:
+// printing a parsed pattern is slow where a case-insensitive pattern has
+// a negated class (regexp/syntax checks every character of the class for
+// case variants), up to 6 ms a rule, too much for a rule's first use in
+// a scan. openRepeats rewrites tree, so the caller is done with it.
+func rewrites(pattern string, tree *syntax.Regexp) (tail, open string) {
+	tail = tailOf(tree)
+	if !strings.Contains(pattern, boundGroupPrefix) {
+		open = openRepeats(tree)
+	}
+	return tail, open
 }
 
 // regex compiles the rule's regex, once, when a window first passes the
@@ -342,10 +354,13 @@ func MarshalSnapshot(all []*Rule) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("[\n")
 	for i, r := range all {
-		withOpen := *r
-		withOpen.OpenPattern = openPattern(r.Pattern)
-		withOpen.TailPattern = secretTail(r.Pattern)
-		line, err := json.Marshal(&withOpen)
+		tree, err := syntax.Parse(r.Pattern, syntax.Perl)
+		if err != nil {
+			return nil, fmt.Errorf("rule %s: pattern: %w", r.ID, err)
+		}
+		withRewrites := *r
+		withRewrites.TailPattern, withRewrites.OpenPattern = rewrites(r.Pattern, tree)
+		line, err := json.Marshal(&withRewrites)
 		if err != nil {
 			return nil, err
 		}
