@@ -1,6 +1,6 @@
 package sources
 
-import "io"
+import "bytes"
 
 // Whole is an input already in memory in full (a small file, read with one
 // system call), as a reader. ReadContent scans it where it lies when it
@@ -9,30 +9,12 @@ import "io"
 // Copying every file into a chunk buffer first was 29 MB of copying on
 // curl's checkout, and a pooled buffer taken and given back per file.
 type Whole struct {
-	Data []byte
-	off  int
+	*bytes.Reader // what a reader of the content reads
+	Data          []byte
 }
 
-func (w *Whole) Read(p []byte) (int, error) {
-	if w.off >= len(w.Data) {
-		return 0, io.EOF
-	}
-	n := copy(p, w.Data[w.off:])
-	w.off += n
-	return n, nil
-}
-
-// ReadAt serves the check for a zip behind an executable stub.
-func (w *Whole) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 || off >= int64(len(w.Data)) {
-		return 0, io.EOF
-	}
-	n := copy(p, w.Data[off:])
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
+// NewWhole returns data as a Whole.
+func NewWhole(data []byte) *Whole { return &Whole{Reader: bytes.NewReader(data), Data: data} }
 
 // inPlace reports whether w can be scanned where it lies: unread, of the
 // size given, plain content (no archive, no executable stub) that fits
@@ -40,7 +22,7 @@ func (w *Whole) ReadAt(p []byte, off int64) (int, error) {
 func (x *expander) inPlace(w *Whole, size int64) bool {
 	lim := x.lim.withDefaults()
 	head := w.Data[:min(len(w.Data), archiveSniffLen)]
-	return w.off == 0 && lim.Reuse && size == int64(len(w.Data)) && len(w.Data) <= lim.ChunkSize &&
+	return w.Len() == len(w.Data) && lim.Reuse && size == int64(len(w.Data)) && len(w.Data) <= lim.ChunkSize &&
 		sniffArchive(head) == notArchive && stubKind(head) < 0
 }
 

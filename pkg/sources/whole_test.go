@@ -58,7 +58,7 @@ func TestWholeReadsLikeAReader(t *testing.T) {
 	lim := Limits{Reuse: true, ChunkSize: 64 << 10}
 	for name, data := range inputs {
 		want, wantStats, _ := readWith(t, bytes.NewReader(data), len(data), lim)
-		got, gotStats, raw := readWith(t, &Whole{Data: data}, len(data), lim)
+		got, gotStats, raw := readWith(t, NewWhole(data), len(data), lim)
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: as a Whole %v, as a reader %v", name, got, want)
 		}
@@ -72,7 +72,7 @@ func TestWholeReadsLikeAReader(t *testing.T) {
 	}
 	// Without Reuse a chunk may be kept, so it is never the caller's bytes.
 	data := inputs["text"]
-	if _, _, raw := readWith(t, &Whole{Data: data}, len(data), Limits{}); len(raw) != 1 || &raw[0][0] == &data[0] {
+	if _, _, raw := readWith(t, NewWhole(data), len(data), Limits{}); len(raw) != 1 || &raw[0][0] == &data[0] {
 		t.Error("a chunk that may be kept aliases the caller's buffer")
 	}
 }
@@ -87,7 +87,7 @@ func FuzzWhole(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lim := Limits{Reuse: true, ChunkSize: 4 << 10}
 		want, wantStats, _ := readWith(t, bytes.NewReader(data), len(data), lim)
-		got, gotStats, _ := readWith(t, &Whole{Data: data}, len(data), lim)
+		got, gotStats, _ := readWith(t, NewWhole(data), len(data), lim)
 		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotStats, wantStats) {
 			t.Fatalf("as a Whole %v %+v, as a reader %v %+v", got, gotStats, want, wantStats)
 		}

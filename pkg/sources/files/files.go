@@ -345,7 +345,7 @@ func readWhole(f regularFile, size int64, scratch *[]byte) (io.Reader, int64) {
 	case err != nil && err != io.EOF:
 		return io.MultiReader(bytes.NewReader(buf[:n]), errAfter{err}), -1
 	}
-	return &sources.Whole{Data: buf[:n]}, int64(n)
+	return sources.NewWhole(buf[:n]), int64(n)
 }
 
 // errAfter is a reader that fails with err: a read error after some bytes
